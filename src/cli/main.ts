@@ -1,0 +1,48 @@
+// Entry point of bin/redis-mq-replicator: dispatches to one module per subcommand.
+import { describeError } from '../errors.js';
+
+export interface Subcommand {
+  /** One line for the usage text. */
+  summary: string;
+  /** Runs the subcommand; resolves to the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+type Loader = () => Promise<{ subcommand: Subcommand }>;
+
+// Each subcommand lives in its own file and is loaded only when used.
+const SUBCOMMANDS: Record<string, Loader> = {};
+
+async function usage(): Promise<string> {
+  const lines = ['usage: redis-mq-replicator <command> [options]', '', 'commands:'];
+  for (const [name, load] of Object.entries(SUBCOMMANDS)) {
+    lines.push(`  ${name.padEnd(10)} ${(await load()).subcommand.summary}`);
+  }
+  lines.push('', 'Run "redis-mq-replicator <command> --help" for the options of a command.');
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write((await usage()) + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const load = SUBCOMMANDS[name];
+  if (!load) {
+    process.stderr.write(`redis-mq-replicator: unknown command "${name}"\n${await usage()}\n`);
+    return 2;
+  }
+  return (await load()).subcommand.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // One line, no stack trace: the message names the problem and the fix.
+    process.stderr.write(`redis-mq-replicator: ${describeError(err)}\n`);
+    process.exitCode = 1;
+  },
+);

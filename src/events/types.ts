@@ -30,6 +30,15 @@ export interface EventMeta {
   epoch?: number;
 }
 
+/** A point of the replication stream the master can resume from (PSYNC <replid> <offset + 1>). */
+export interface StreamPosition {
+  replid: string;
+  /** Master replication offset after the last byte applied. */
+  offset: number;
+  /** Database selected at that offset (the master does not resend SELECT after +CONTINUE). */
+  db: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Values
 
@@ -234,6 +243,8 @@ export interface CommandBody {
 
 export interface CommandEvent extends EventMeta, CommandBody {
   type: 'command';
+  /** Unix ms of the write when the source records it (AOF `#TS:` annotations, second precision). */
+  timestampMs?: number;
 }
 
 export interface TransactionCommand extends CommandBody {
@@ -244,6 +255,8 @@ export interface TransactionCommand extends CommandBody {
 export interface TransactionEvent extends EventMeta {
   type: 'transaction';
   commands: TransactionCommand[];
+  /** As on CommandEvent. */
+  timestampMs?: number;
 }
 
 export type StreamMode =

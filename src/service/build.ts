@@ -1,0 +1,97 @@
+// Turns a checked Config into the objects the service runs: logger, checkpoint store, sink, Replicator.
+import { readFileSync } from 'node:fs';
+import { FileCheckpointStore } from '../checkpoint/file.js';
+import type { CheckpointStore } from '../checkpoint/store.js';
+import type { Config } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { toJsonLine } from '../events/json.js';
+import { Replicator } from '../pipeline/replicator.js';
+import { parseRedisUri, type RedisEndpoint } from '../replication/endpoint.js';
+import { FileSink } from '../sinks/file.js';
+import type { Sink } from '../sinks/sink.js';
+import { StdoutSink } from '../sinks/stdout.js';
+import { createLogger, isLogLevel, type Logger } from '../util/logger.js';
+
+export function buildLogger(config: Config): Logger {
+  const level = config.str('log.level');
+  return createLogger({
+    level: isLogLevel(level) ? level : 'info',
+    format: config.str('log.format') === 'json' ? 'json' : 'text',
+  });
+}
+
+export function buildEndpoint(config: Config): RedisEndpoint {
+  let endpoint: RedisEndpoint;
+  try {
+    endpoint = parseRedisUri(config.str('redis.uri'));
+  } catch (err) {
+    throw new ConfigError('CONFIG_BAD_VALUE', `redis.uri (${config.origin('redis.uri')}): ${(err as Error).message}`, { cause: err });
+  }
+  const user = config.optStr('redis.user');
+  const password = config.optStr('redis.password');
+  if (user !== undefined) endpoint.username = user;
+  if (password !== undefined) endpoint.password = password;
+  const caFile = config.optStr('redis.tls.ca');
+  if (endpoint.tls || caFile) {
+    let ca: Buffer | undefined;
+    if (caFile) {
+      try {
+        ca = readFileSync(caFile);
+      } catch (err) {
+        throw new ConfigError('CONFIG_BAD_VALUE', `redis.tls.ca: cannot read ${caFile}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    endpoint.tls = { rejectUnauthorized: config.bool('redis.tls.reject.unauthorized'), ...(ca ? { ca } : {}) };
+  }
+  return endpoint;
+}
+
+export function buildCheckpointStore(config: Config): CheckpointStore {
+  if (config.str('deploy.model') === 'cluster') {
+    throw new ConfigError('CONFIG_BAD_VALUE', 'deploy.model = cluster is not available yet in this build; use deploy.model = single');
+  }
+  return new FileCheckpointStore(config.str('checkpoint.file'));
+}
+
+export function buildSink(config: Config): Sink {
+  const kind = config.str('sink');
+  switch (kind) {
+    case 'stdout':
+      return new StdoutSink(toJsonLine);
+    case 'file':
+      return new FileSink(toJsonLine, {
+        dir: config.str('sink.file.dir'),
+        maxFileBytes: config.int('sink.file.max.bytes'),
+        maxFiles: config.int('sink.file.max.files'),
+        fsync: config.bool('sink.file.fsync'),
+      });
+    default:
+      throw new ConfigError('CONFIG_BAD_VALUE', `sink = ${kind} is not supported`);
+  }
+}
+
+export function buildReplicator(config: Config, logger: Logger): Replicator {
+  return new Replicator({
+    redis: buildEndpoint(config),
+    checkpoint: buildCheckpointStore(config),
+    sink: buildSink(config),
+    replication: {
+      listeningPort: config.int('replication.listening.port'),
+      ackIntervalMs: config.int('replication.ack.interval.ms'),
+      timeoutMs: config.int('replication.timeout.ms'),
+      connectTimeoutMs: config.int('redis.connect.timeout.ms'),
+      announceVersion: config.optStr('replication.announce.version') ?? '',
+      backoffMaxMs: config.int('replication.backoff.max.ms'),
+      rdb: {
+        maxChunkElements: config.int('rdb.chunk.elements'),
+        maxChunkBytes: config.int('rdb.chunk.bytes'),
+        verifyChecksum: config.bool('rdb.verify.checksum'),
+      },
+    },
+    batchEvents: config.int('pipeline.batch.events'),
+    lingerMs: config.int('pipeline.linger.ms'),
+    maxPendingBytes: config.int('pipeline.max.pending.bytes'),
+    checkpointIntervalMs: config.int('checkpoint.interval.ms'),
+    logger,
+  });
+}

@@ -1,0 +1,3 @@
+import { ReplicatorError } from '../errors.js';
+
+export class SinkError extends ReplicatorError {}

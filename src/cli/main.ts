@@ -11,7 +11,12 @@ export interface Subcommand {
 type Loader = () => Promise<{ subcommand: Subcommand }>;
 
 // Each subcommand lives in its own file and is loaded only when used.
-const SUBCOMMANDS: Record<string, Loader> = {};
+const SUBCOMMANDS: Record<string, Loader> = {
+  rdb: () => import('./rdb-command.js'),
+  replicate: () => import('./replicate-command.js'),
+  config: () => import('./config-command.js'),
+  aof: () => import('./aof-command.js'),
+};
 
 async function usage(): Promise<string> {
   const lines = ['usage: redis-mq-replicator <command> [options]', '', 'commands:'];

@@ -1,0 +1,38 @@
+// Public API of redis-mq-replicator (re-exports only).
+
+// Event schema v1 and its JSON form
+export * from './events/types.js';
+export { toJson, toJsonLine, fromJson, fromJsonLine } from './events/json.js';
+
+// Replicating a live master
+export { Replicator } from './pipeline/replicator.js';
+export type { ReplicatorOptions, ReplicatorStatus, DataListener, AnyListener } from './pipeline/replicator.js';
+export type { SyncInfo, ReplicationClientOptions } from './replication/client.js';
+export { parseRedisUri } from './replication/endpoint.js';
+export type { RedisEndpoint } from './replication/endpoint.js';
+
+// Files: RDB snapshots and AOF
+export { RdbParser } from './rdb/parser.js';
+export type { RdbParserOptions } from './rdb/parser.js';
+export { parseRdbFile } from './rdb/parse-file.js';
+export type { RdbFileOptions, RdbFileResult } from './rdb/parse-file.js';
+export { RdbEventStream } from './rdb/rdb-stream.js';
+export { readAof } from './aof/aof-reader.js';
+export type { AofReadOptions, AofSummary } from './aof/aof-reader.js';
+export { parseCommand } from './commands/parse.js';
+
+// Checkpoints and sinks
+export type { Checkpoint, CheckpointStore } from './checkpoint/store.js';
+export { FileCheckpointStore } from './checkpoint/file.js';
+export type { Sink, LineEncoder } from './sinks/sink.js';
+export { StdoutSink } from './sinks/stdout.js';
+export { FileSink } from './sinks/file.js';
+export type { FileSinkOptions } from './sinks/file.js';
+
+// Errors
+export { ReplicatorError } from './errors.js';
+export { RdbParseError } from './rdb/errors.js';
+export { ReplicationError } from './replication/errors.js';
+export { SinkError } from './sinks/errors.js';
+export { CheckpointError } from './checkpoint/errors.js';
+export { ConfigError } from './config/errors.js';

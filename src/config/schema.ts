@@ -57,6 +57,11 @@ export const CONFIG_KEYS = [
   k({ key: 'pipeline.linger.ms', kind: 'int', default: '5', min: 0, doc: 'How long a partial batch waits for more events.' }),
   k({ key: 'pipeline.max.pending.bytes', kind: 'int', default: '67108864', min: 65536,
     doc: 'Bytes of events not yet acknowledged by the sink above which reading from the master pauses (back-pressure).' }),
+  k({ key: 'pipeline.spill.dir', kind: 'string', default: 'data/spill', doc: 'Directory for the spill (pipeline.spill.max.bytes > 0).' }),
+  k({ key: 'pipeline.spill.max.bytes', kind: 'int', default: '0', min: 0,
+    doc: 'When the sink lags and pipeline.max.pending.bytes is reached, keep reading from the master and spill batches to disk up to this size (0 = no spill: reading pauses).' }),
+  k({ key: 'pipeline.pause.max.ms', kind: 'int', default: '30000', min: 1000,
+    doc: 'Reading paused this long (sink down, spill full): disconnect cleanly from the master and reconnect with PSYNC once the sink catches up.' }),
   // --- logging
   k({ key: 'log.level', kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Log level (logs go to stderr).' }),
   k({ key: 'log.format', kind: 'enum', values: ['text', 'json'], default: 'text', doc: 'Log line format.' }),

@@ -1,9 +1,12 @@
 // Groups events into batches, hands them to the delivery function in stream order with a bounded number
 // in flight, and tracks which prefix is durable. A failed batch is delivered again (with backoff) before
 // anything after it; batches after it that were already delivered stay delivered (the duplicates this
-// causes carry their replid/offset). The bytes held by undelivered batches drive back-pressure.
+// causes carry their replid/offset). The bytes held by undelivered batches drive back-pressure: above
+// maxPendingBytes new batches go to the spill (when one is configured and has room), and only when that
+// is full too does onPressure(true) ask the caller to stop reading.
 import { Backoff, type BackoffOptions } from '../util/backoff.js';
 import { eventSize } from './event-size.js';
+import type { Spill, SpillRef } from './spill.js';
 import type { ReplicationEvent, StreamPosition } from '../events/types.js';
 import { Watermark } from './watermark.js';
 
@@ -14,6 +17,8 @@ export interface DispatcherOptions {
   /** Above this many bytes held in batches not yet durable, onPressure(true); below half, onPressure(false). */
   maxPendingBytes: number;
   retry?: BackoffOptions;
+  /** Where batches go when memory is full (optional). */
+  spill?: Spill;
 }
 
 export interface DispatcherCallbacks {
@@ -25,7 +30,10 @@ export interface DispatcherCallbacks {
 
 interface Batch {
   id: number;
-  events: ReplicationEvent[];
+  /** null while the batch is in the spill. */
+  events: ReplicationEvent[] | null;
+  spilled: SpillRef | null;
+  /** Bytes held in memory (0 while spilled). */
   bytes: number;
   state: 'queued' | 'inflight' | 'failed';
 }
@@ -102,8 +110,13 @@ export class Dispatcher {
     }
     if (this.current.length === 0 && !this.currentPosition) return;
     const id = this.watermark.register(this.currentPosition);
-    this.queue.push({ id, events: this.current, bytes: this.currentBytes, state: 'queued' });
-    this.pendingBytes += this.currentBytes;
+    const spill = this.opts.spill;
+    if (spill && this.current.length > 0 && this.pendingBytes + this.currentBytes > this.opts.maxPendingBytes && spill.hasRoom(this.currentBytes)) {
+      this.queue.push({ id, events: null, spilled: spill.write(this.current), bytes: 0, state: 'queued' });
+    } else {
+      this.queue.push({ id, events: this.current, spilled: null, bytes: this.currentBytes, state: 'queued' });
+      this.pendingBytes += this.currentBytes;
+    }
     this.current = [];
     this.currentBytes = 0;
     this.currentPosition = null;
@@ -123,7 +136,8 @@ export class Dispatcher {
   private send(b: Batch): void {
     b.state = 'inflight';
     this.inFlight++;
-    const done = b.events.length === 0 ? Promise.resolve() : this.cb.deliver(b.events);
+    const events = b.events ?? this.opts.spill!.read(b.spilled!);
+    const done = events.length === 0 ? Promise.resolve() : this.cb.deliver(events);
     done.then(
       () => this.settled(b, null),
       (err: unknown) => this.settled(b, err ?? new Error('delivery failed')),
@@ -150,18 +164,29 @@ export class Dispatcher {
     const i = this.queue.indexOf(b);
     this.queue.splice(i, 1);
     this.pendingBytes -= b.bytes;
+    if (b.spilled) this.opts.spill!.free(b.spilled);
     if (this.watermark.ack(b.id) && this.watermark.durable) this.cb.onDurable(this.watermark.durable);
     this.checkPressure();
     if (this.queue.length === 0) for (const w of this.drainWaiters.splice(0)) w();
     this.pump();
   }
 
+  /** Bytes of undelivered batches in the spill. */
+  get spilled(): number {
+    return this.opts.spill?.bytes ?? 0;
+  }
+
   private checkPressure(): void {
-    const p = this.pending;
-    if (!this.pressured && p > this.opts.maxPendingBytes) {
+    const max = this.opts.maxPendingBytes;
+    const spill = this.opts.spill;
+    // The spill takes new batches while it has room; memory then stays under the limit.
+    const spillFull = !spill || !spill.hasRoom(max / 16);
+    const high = this.pending > max && spillFull;
+    const low = this.pending < max / 2 && (!spill || spill.bytes < spill.maxBytes / 2);
+    if (!this.pressured && high) {
       this.pressured = true;
       this.cb.onPressure(true);
-    } else if (this.pressured && p < this.opts.maxPendingBytes / 2) {
+    } else if (this.pressured && low) {
       this.pressured = false;
       this.cb.onPressure(false);
     }

@@ -18,6 +18,7 @@ import type { Sink } from '../sinks/sink.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventIterator } from './event-iterator.js';
+import { Spill } from './spill.js';
 
 export interface ReplicatorOptions {
   /** The master: a redis:// URI or an endpoint object. */
@@ -35,6 +36,10 @@ export interface ReplicatorOptions {
   lingerMs?: number;
   /** Above this many bytes not yet acknowledged, reading from the master pauses (default 64 MiB). */
   maxPendingBytes?: number;
+  /** Spill batches to this directory when the sink lags and memory is full (with spillMaxBytes > 0). */
+  spillDir?: string;
+  /** Largest spill on disk; 0 (default) = no spill: reading from the master pauses instead. */
+  spillMaxBytes?: number;
   /** Minimum time between two checkpoint writes (default 1000 ms; the last one is written on close). */
   checkpointIntervalMs?: number;
   /** Stamped on every event (cluster mode). */
@@ -50,6 +55,7 @@ export interface ReplicatorStatus {
   received: StreamPosition | null;
   durable: StreamPosition | null;
   pendingBytes: number;
+  spilledBytes: number;
   fullSyncs: number;
   partialSyncs: number;
 }
@@ -62,6 +68,7 @@ export class Replicator {
   private iterator: EventIterator | null = null;
   private client: ReplicationClient | null = null;
   private dispatcher: Dispatcher | null = null;
+  private spill: Spill | null = null;
   private saving: Promise<void> | null = null;
   private saveTimer: NodeJS.Timeout | null = null;
   private lastSaved = 0;
@@ -129,8 +136,12 @@ export class Replicator {
         fatal: (err) => void this.fail(err),
       },
     );
+    if ((this.opts.spillMaxBytes ?? 0) > 0) {
+      this.spill = new Spill({ dir: this.opts.spillDir ?? 'data/spill', maxBytes: this.opts.spillMaxBytes! });
+    }
     this.dispatcher = new Dispatcher(
       {
+        ...(this.spill ? { spill: this.spill } : {}),
         maxInFlight: this.opts.sink?.maxInFlight ?? 1,
         maxEvents: this.opts.batchEvents ?? 1000,
         lingerMs: this.opts.lingerMs ?? 5,
@@ -179,6 +190,7 @@ export class Replicator {
       received: this.client?.position ?? null,
       durable: this.dispatcher?.durable ?? null,
       pendingBytes: this.dispatcher?.pending ?? 0,
+      spilledBytes: this.dispatcher?.spilled ?? 0,
       fullSyncs: this.client?.counters.full ?? 0,
       partialSyncs: this.client?.counters.partial ?? 0,
     };
@@ -244,6 +256,7 @@ export class Replicator {
       if (!drained) this.log.warn(`close: events not yet acknowledged after ${timeoutMs} ms are left to the next run (resumed from the checkpoint)`);
       this.dispatcher.stop();
     }
+    this.spill?.close();
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
     await this.saveNow();

@@ -27,6 +27,9 @@ export interface ReplicationClientOptions {
   timeoutMs?: number;
   connectTimeoutMs?: number;
   backoffMaxMs?: number;
+  /** Paused (back-pressure) longer than this: close the link cleanly instead of letting the master's
+   *  output buffer for us grow; reconnect with PSYNC from the last position received on resume(). */
+  pauseMaxMs?: number;
   rdb?: { maxChunkElements?: number; maxChunkBytes?: number; verifyChecksum?: boolean };
   logger?: Logger;
 }
@@ -38,6 +41,7 @@ export const DEFAULT_REPLICATION_OPTIONS = {
   timeoutMs: 60_000,
   connectTimeoutMs: 10_000,
   backoffMaxMs: 30_000,
+  pauseMaxMs: 30_000,
 } as const;
 
 export interface ReplicationHandler {
@@ -57,7 +61,7 @@ export interface SyncInfo {
   offset: number;
 }
 
-export type ClientState = 'idle' | 'connecting' | 'handshake' | 'transfer' | 'streaming' | 'waiting' | 'stopped';
+export type ClientState = 'idle' | 'connecting' | 'handshake' | 'transfer' | 'streaming' | 'waiting' | 'suspended' | 'stopped';
 
 export class ReplicationClient {
   private readonly opts: Required<Omit<ReplicationClientOptions, 'rdb' | 'logger'>> & Pick<ReplicationClientOptions, 'rdb'>;
@@ -70,6 +74,7 @@ export class ReplicationClient {
   private readonly history = new Set<string>();
   private durable: StreamPosition | null = null;
   private paused = false;
+  private pauseTimer: NodeJS.Timeout | null = null;
   private lastByteAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -121,13 +126,38 @@ export class ReplicationClient {
     if (this.paused) return;
     this.paused = true;
     this.socket?.pause();
+    this.pauseTimer = setTimeout(() => this.suspend(), this.opts.pauseMaxMs);
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
     this.lastByteAt = Date.now();
+    if (this.stateValue === 'suspended') {
+      this.log.info('the sink caught up: reconnecting to the master');
+      void this.connect();
+      return;
+    }
     this.socket?.resume();
+  }
+
+  /** Paused too long: leave cleanly rather than be cut off by the master's output-buffer limit. */
+  private suspend(): void {
+    this.pauseTimer = null;
+    if (!this.paused || this.stopped) return;
+    if (!this.socket) {
+      // between connections: check again later
+      this.pauseTimer = setTimeout(() => this.suspend(), this.opts.pauseMaxMs);
+      return;
+    }
+    this.log.warn(`the sink has been behind for ${this.opts.pauseMaxMs} ms: disconnecting from the master until it catches up (then PSYNC from offset ${this.received?.offset ?? 'none'})`);
+    if (this.stateValue === 'streaming') this.emitStreamEnd('suspended');
+    const s = this.socket;
+    this.socket = null;
+    this.stateValue = 'suspended';
+    s.destroy();
   }
 
   async stop(): Promise<void> {
@@ -135,7 +165,8 @@ export class ReplicationClient {
     this.stateValue = 'stopped';
     if (this.timer) clearInterval(this.timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.timer = this.retryTimer = null;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.timer = this.retryTimer = this.pauseTimer = null;
     const s = this.socket;
     this.socket = null;
     if (s && !s.destroyed) {

@@ -82,6 +82,7 @@ export function buildReplicator(config: Config, logger: Logger): Replicator {
       connectTimeoutMs: config.int('redis.connect.timeout.ms'),
       announceVersion: config.optStr('replication.announce.version') ?? '',
       backoffMaxMs: config.int('replication.backoff.max.ms'),
+      pauseMaxMs: config.int('pipeline.pause.max.ms'),
       rdb: {
         maxChunkElements: config.int('rdb.chunk.elements'),
         maxChunkBytes: config.int('rdb.chunk.bytes'),
@@ -91,6 +92,8 @@ export function buildReplicator(config: Config, logger: Logger): Replicator {
     batchEvents: config.int('pipeline.batch.events'),
     lingerMs: config.int('pipeline.linger.ms'),
     maxPendingBytes: config.int('pipeline.max.pending.bytes'),
+    spillDir: config.str('pipeline.spill.dir'),
+    spillMaxBytes: config.int('pipeline.spill.max.bytes'),
     checkpointIntervalMs: config.int('checkpoint.interval.ms'),
     logger,
   });

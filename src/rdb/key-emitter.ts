@@ -68,10 +68,7 @@ export class KeyEmitter {
     this.attrs = attrs;
     this.kind = kind;
     this.withTtl = withTtl;
-    this.list = [];
-    this.zset = [];
-    this.hash = [];
-    this.fe = [];
+    this.fresh();
     this.count = 0;
     this.bytes = 0;
     this.index = 0;
@@ -121,12 +118,20 @@ export class KeyEmitter {
   private flush(): void {
     this.sink.emit(this.event(false), this.bytes);
     this.index++;
-    this.list = [];
-    this.zset = [];
-    this.hash = [];
-    this.fe = [];
+    this.fresh();
     this.count = 0;
     this.bytes = 0;
+  }
+
+  /** New arrays for the kind of value being built (the others are never touched). */
+  private fresh(): void {
+    const k = this.kind;
+    if (k === 'list' || k === 'set') this.list = [];
+    else if (k === 'zset') this.zset = [];
+    else {
+      this.hash = [];
+      if (this.withTtl) this.fe = [];
+    }
   }
 
   /** last === null: the whole value. */

@@ -60,11 +60,21 @@ export class LzfStreamDecoder {
         this.reserve(len, ip - start);
         const win = this.win;
         let op = this.op;
-        const ref = op - off;
+        let ref = op - off;
         if (ref < 0) {
           throw new BlobFormatError('RDB_BAD_LZF', `LZF back-reference points ${-ref} bytes before the start of the output`, ip - start);
         }
-        for (let k = 0; k < len; k++) win[op++] = win[ref + k] as number;
+        if (len <= 16) {
+          while (len-- > 0) win[op++] = win[ref++] as number;
+        } else {
+          // Overlapping copies repeat the last `off` bytes: copy in growing blocks.
+          const stop = op + len;
+          while (op < stop) {
+            const n = Math.min(op - ref, stop - op);
+            win.copyWithin(op, ref, ref + n);
+            op += n;
+          }
+        }
         this.op = op;
         ip = q;
       }

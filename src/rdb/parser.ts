@@ -10,6 +10,11 @@
 // key-emitter.ts for how big values are split into chunk events. Events of one feed() are handed to
 // onEvents in batches (at most maxBatchEvents per call), never one call per key.
 //
+// Memory: a top-level string of any size streams through in chunks (LZF included); a collection is
+// read one element or one encoded node at a time. What is held whole is one unit: a key name, one
+// collection element (e.g. a 100 MB PLAIN quicklist node), one ziplist/listpack/intset/zipmap blob,
+// one stream node, one module value, one AUX/function record (limit: maxElementBytes).
+//
 // Behaviour choices (they follow what Redis does when loading, except where noted):
 // - Empty collections are skipped (RDB_LOAD_ERR_EMPTY_KEY): no event. Empty streams are keys.
 // - Keys already expired are emitted with their expireMs: a CDC tool reports the file, not the clock.

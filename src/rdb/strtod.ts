@@ -44,10 +44,15 @@ export function parseDoubleText(buf: Uint8Array, start: number, end: number): nu
     }
   }
   // The matched text is a plain JS numeric literal: Number() rounds it correctly, like strtod.
-  let s = '';
-  for (let k = numStart; k < i; k++) s += String.fromCharCode(buf[k] as number);
-  const v = Number(s);
+  const v = Number(latin1(buf, numStart, i));
   return negative ? -v : v;
+}
+
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  if (Buffer.isBuffer(buf)) return buf.toString('latin1', start, end);
+  let s = '';
+  for (let k = start; k < end; k++) s += String.fromCharCode(buf[k] as number);
+  return s;
 }
 
 function isSpace(c: number): boolean {

@@ -58,22 +58,3 @@ export function uint64ToText(hi: number, lo: number): string {
   if (h < 0x200000) return String(h * TWO32 + l);
   return ((BigInt(h) << 32n) | BigInt(l)).toString();
 }
-
-/** Number value of a signed 64-bit integer given as halves (rounded like a C cast to double). */
-export function int64ToNumber(hi: number, lo: number): number {
-  const h = hi | 0;
-  const l = lo >>> 0;
-  if (h >= -0x200000 && h < 0x200000) return h * TWO32 + l;
-  return Number((BigInt(h) << 32n) | BigInt(l));
-}
-
-/** Sum of an unsigned 64-bit value (decimal text) and a signed delta, as decimal text; null on overflow. */
-export function addUint64Text(base: string, delta: number | bigint): string | null {
-  if (typeof delta === 'number' && base.length < 16) {
-    const r = Number(base) + delta;
-    if (Number.isSafeInteger(r) && r >= 0) return String(r);
-  }
-  const r = BigInt(base) + BigInt(delta);
-  if (r < 0n || r > 0xffffffffffffffffn) return null;
-  return r.toString();
-}

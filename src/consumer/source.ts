@@ -10,14 +10,38 @@ export interface SourceMessage {
   headers: Record<string, string>;
 }
 
+/**
+ * What the SDK answers for one deliver() call. A source may ignore it (and commit the whole call), at
+ * the cost of losing a split event whose first parts were committed when the process dies before its
+ * last part arrives.
+ */
+export interface DeliveryReceipt {
+  /**
+   * Indexes (ascending) of messages of the call that the SDK holds unprocessed: parts of a split event
+   * (ce_part) whose later parts have not arrived yet. They become processed when the call that brings
+   * the last part resolves. Do not commit/ack them before; keep fetching past them.
+   */
+  held: number[];
+  /**
+   * How many leading messages are processed with nothing held before them (messages.length when
+   * `held` is empty). A source that commits a prefix (Kafka offsets) commits up to
+   * messages[safePrefix - 1]; parts of one event are contiguous in a Kafka partition, so a later call
+   * completing the event reports a safePrefix that covers them.
+   */
+  safePrefix: number;
+}
+
 export interface MessageSource {
   readonly name: string;
   /**
    * Starts consuming. `deliver` receives messages of one lane in order; calls for different lanes may
    * overlap. The source commits / acks the messages of a call only after its promise resolves; when it
    * rejects, the source does not acknowledge them and delivers them again later (after a backoff).
+   * The promise resolves with a DeliveryReceipt (older sources may treat it as void).
    */
-  start(deliver: (messages: SourceMessage[]) => Promise<void>): Promise<void>;
+  start(deliver: (messages: SourceMessage[]) => Promise<DeliveryReceipt | void>): Promise<void>;
   /** Stops fetching, waits for the deliveries in progress, commits what they acknowledged. */
   stop(): Promise<void>;
+  /** Optional: last known lag (messages not yet delivered) per lane, for RedisEventConsumer.stats(). */
+  lag?(): Record<string, number>;
 }

@@ -1,10 +1,15 @@
 // Identity and order of events, as the consumer SDK uses them for dedupe (see types.ts header).
 import type { ReplicationEvent } from './types.js';
 
-/** "<replid>-<offset>-<rdbOffset|x>-<index|x>": unique per event of a replication history. */
+/**
+ * "<replid>-<offset>-<rdbOffset|x>-<index|x>": unique per data event of a replication history.
+ * stream-begin / stream-end mark where the stream (re)started or stopped and share the offset of the
+ * command before them, so their identity ends in "-begin" / "-end" instead of an index; a link that
+ * drops and resumes at the same offset repeats them (they carry no data).
+ */
 export function eventId(e: ReplicationEvent): string {
-  const index = e.type === 'key-chunk' ? String(e.index) : 'x';
-  return `${e.replid}-${e.offset}-${e.rdbOffset ?? 'x'}-${index}`;
+  const tail = e.type === 'key-chunk' ? String(e.index) : e.type === 'stream-begin' ? 'begin' : e.type === 'stream-end' ? 'end' : 'x';
+  return `${e.replid}-${e.offset}-${e.rdbOffset ?? 'x'}-${tail}`;
 }
 
 /**

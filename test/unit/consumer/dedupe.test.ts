@@ -1,0 +1,112 @@
+// consumer/dedupe.ts: per-lane watermark dedupe, per-lane epoch fencing, once-only copies.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CopyTracker, LaneGuard } from '../../../src/consumer/dedupe.js';
+import { compareIdentity, readMessageMeta } from '../../../src/consumer/message-meta.js';
+import { compareEvents } from '../../../src/events/identity.js';
+import { encodeEvent, jsonCodec } from '../../../src/events/envelope.js';
+import type { ReplicationEvent } from '../../../src/events/types.js';
+import { ConsumerError } from '../../../src/consumer/errors.js';
+
+const R1 = '1'.repeat(40);
+const R2 = '2'.repeat(40);
+
+describe('LaneGuard', () => {
+  it('drops what is not newer than the highest accepted identity of the lane and replid', () => {
+    const g = new LaneGuard(10, true);
+    const accept = (lane: string, replid: string, offset: number): string => {
+      const v = g.check(lane, replid, { offset }, undefined);
+      if (v === 'new') g.accept(lane, replid, { offset }, undefined);
+      return v;
+    };
+    assert.equal(accept('a', R1, 10), 'new');
+    assert.equal(accept('a', R1, 20), 'new');
+    assert.equal(accept('a', R1, 20), 'duplicate');
+    assert.equal(accept('a', R1, 15), 'duplicate');
+    assert.equal(accept('b', R1, 15), 'new', 'lanes are independent');
+    assert.equal(accept('a', R2, 5), 'new', 'a new history has its own watermark');
+    assert.equal(accept('a', R1, 21), 'new');
+  });
+
+  it('orders snapshot records by rdbOffset and chunks by index within one offset', () => {
+    const g = new LaneGuard(10, true);
+    g.accept('a', R1, { offset: 100, rdbOffset: 500, index: 2 }, undefined);
+    assert.equal(g.check('a', R1, { offset: 100, rdbOffset: 500, index: 1 }, undefined), 'duplicate');
+    assert.equal(g.check('a', R1, { offset: 100, rdbOffset: 500, index: 3 }, undefined), 'new');
+    assert.equal(g.check('a', R1, { offset: 100, rdbOffset: 400 }, undefined), 'duplicate');
+    assert.equal(g.check('a', R1, { offset: 100 }, undefined), 'new', 'snapshot-end (no rdbOffset) comes after the records');
+  });
+
+  it('fences lower epochs per lane once a higher one was accepted', () => {
+    const g = new LaneGuard(10, true);
+    g.accept('a', R1, { offset: 10 }, 1);
+    g.accept('a', R1, { offset: 20 }, 2);
+    assert.equal(g.check('a', R1, { offset: 30 }, 1), 'fenced');
+    assert.equal(g.check('a', R1, { offset: 30 }, 2), 'new');
+    assert.equal(g.check('a', R1, { offset: 30 }, undefined), 'new', 'events without epoch are not fenced');
+    assert.equal(g.check('b', R1, { offset: 30 }, 1), 'new', 'another lane may still hold the old leader\'s events');
+  });
+
+  it('does no watermark dedupe when off, but still fences', () => {
+    const g = new LaneGuard(10, false);
+    g.accept('a', R1, { offset: 20 }, 3);
+    assert.equal(g.check('a', R1, { offset: 10 }, 3), 'new');
+    assert.equal(g.check('a', R1, { offset: 10 }, 2), 'fenced');
+  });
+
+  it('forgets the least recently used lane beyond maxLanes (a duplicate then gets through)', () => {
+    const g = new LaneGuard(2, true);
+    g.accept('a', R1, { offset: 10 }, undefined);
+    g.accept('b', R1, { offset: 10 }, undefined);
+    g.accept('c', R1, { offset: 10 }, undefined);
+    assert.equal(g.lanesTracked, 2);
+    assert.equal(g.check('a', R1, { offset: 10 }, undefined), 'new');
+    assert.equal(g.check('c', R1, { offset: 10 }, undefined), 'duplicate');
+  });
+});
+
+describe('CopyTracker', () => {
+  it('lets the first copy through and drops the others until all were seen', () => {
+    const t = new CopyTracker(100);
+    assert.equal(t.first('e1', 3), true);
+    assert.equal(t.first('e1', 3), false);
+    assert.equal(t.tracked, 1);
+    assert.equal(t.first('e1', 3), false);
+    assert.equal(t.tracked, 0, 'forgotten once every copy was seen');
+    assert.equal(t.first('single', 1), true);
+    assert.equal(t.tracked, 0, 'single-copy events are not remembered');
+  });
+});
+
+describe('message headers', () => {
+  it('compareIdentity orders like events/identity.ts compareEvents', () => {
+    const mk = (offset: number, rdbOffset?: number, index?: number): ReplicationEvent => {
+      if (index !== undefined) {
+        return { type: 'key-chunk', replid: R1, offset, db: 0, ...(rdbOffset === undefined ? {} : { rdbOffset }), key: Buffer.from('k'), rdbType: 0, valueType: 'string', value: Buffer.alloc(0), index, last: false };
+      }
+      return { type: 'aux', replid: R1, offset, db: -1, ...(rdbOffset === undefined ? {} : { rdbOffset }), key: Buffer.from('k'), value: Buffer.alloc(0), inBody: false };
+    };
+    const events = [mk(1), mk(1, 5), mk(1, 5, 0), mk(1, 5, 1), mk(1, 9), mk(2), mk(2, 3), mk(0, 100)];
+    for (const a of events) {
+      for (const b of events) {
+        const ia = readMessageMeta(encodeEvent(a, { codec: jsonCodec, sourceId: 's', maxValueBytes: 1e6 }).headers).identity!;
+        const ib = readMessageMeta(encodeEvent(b, { codec: jsonCodec, sourceId: 's', maxValueBytes: 1e6 }).headers).identity!;
+        assert.equal(Math.sign(compareIdentity(ia, ib)), Math.sign(compareEvents(a, b)));
+      }
+    }
+  });
+
+  it('reads the envelope headers and refuses malformed ones with SDK_BAD_HEADER', () => {
+    const m = readMessageMeta({ ce_id: 'x', ce_type: 'redis.command', ce_replid: R1, ce_offset: '42', ce_epoch: '3', ce_part: '1/4', ce_copies: '2', 'content-type': 'application/json' });
+    assert.deepEqual(m, { id: 'x', eventType: 'command', replid: R1, identity: { offset: 42 }, epoch: 3, part: { i: 1, n: 4 }, copies: 2, contentType: 'application/json' });
+    assert.equal(readMessageMeta({}).identity, undefined);
+    assert.equal(readMessageMeta({}).copies, 1);
+    const bad = (h: Record<string, string>): void => assert.throws(() => readMessageMeta(h), (e: unknown) => e instanceof ConsumerError && e.code === 'SDK_BAD_HEADER');
+    bad({ ce_replid: R1, ce_offset: '4x' });
+    bad({ ce_replid: R1, ce_offset: '99999999999999999' });
+    bad({ ce_part: '3/3' });
+    bad({ ce_part: '0/1' });
+    bad({ ce_part: 'a/b' });
+    bad({ ce_epoch: '' });
+  });
+});

@@ -266,14 +266,14 @@ export class Replicator {
   }
 
   private async fail(err: Error): Promise<void> {
-    this.log.error(err.message);
+    // Reported through `done` and 'error', not logged here: the caller decides how to show it.
     if (this.lifecycle.listenerCount('error') > 0) this.lifecycle.emit('error', err);
     this.iterator?.fail(err);
+    this.settle.reject(err); // before close(), whose success would otherwise resolve `done` first
     try {
       await this.close();
     } catch {
       // the fatal error is what gets reported
     }
-    this.settle.reject(err);
   }
 }

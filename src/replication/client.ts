@@ -76,6 +76,9 @@ export class ReplicationClient {
   private paused = false;
   private pauseTimer: NodeJS.Timeout | null = null;
   private lastByteAt = 0;
+  private lastAckAt = 0;
+  /** Stream offset before a REPLCONF GETACK not answered yet (the durable offset is behind it). */
+  private getackAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private syncs = { full: 0, partial: 0 };
@@ -119,6 +122,11 @@ export class ReplicationClient {
   /** The pipeline's durable position: what REPLCONF ACK reports. */
   setDurable(position: StreamPosition | null): void {
     this.durable = position;
+    // A GETACK waits for the events before it to be durable (a master's WAIT then returns at once).
+    if (this.getackAt !== null && this.ackOffset() >= this.getackAt) {
+      this.getackAt = null;
+      this.sendAck();
+    }
   }
 
   /** Back-pressure: stop reading from the master (ACKs continue, so the master does not time us out). */
@@ -186,11 +194,24 @@ export class ReplicationClient {
   private sendAck(): void {
     const s = this.socket;
     if (!s || s.destroyed || (this.stateValue !== 'streaming' && this.stateValue !== 'transfer')) return;
+    this.lastAckAt = Date.now();
     s.write(encodeInline(['REPLCONF', 'ACK', String(this.ackOffset())]));
   }
 
+  /** REPLCONF GETACK: a real replica answers with the offset before the GETACK. Ours reports what is
+   *  durable, so it answers as soon as the durable offset reaches that point. */
+  private answerGetack(offset: number): void {
+    if (this.ackOffset() >= offset) {
+      this.getackAt = null;
+      this.sendAck();
+    } else {
+      this.getackAt = offset;
+    }
+  }
+
   private tick(): void {
-    if (this.stateValue === 'streaming') this.sendAck();
+    // The timer also checks the timeout (at least every second); ACKs keep their own period.
+    if (this.stateValue === 'streaming' && Date.now() - this.lastAckAt >= this.opts.ackIntervalMs) this.sendAck();
     if ((this.stateValue === 'streaming' || this.stateValue === 'transfer') && !this.paused) {
       const idle = Date.now() - this.lastByteAt;
       if (idle > this.opts.timeoutMs) {
@@ -203,6 +224,7 @@ export class ReplicationClient {
     if (this.stateValue === 'stopped') return;
     const id = ++this.connId;
     this.stateValue = 'connecting';
+    this.getackAt = null; // a GETACK of a lost link is not answered on the next one
     let socket: Socket;
     try {
       socket = await openConnection(this.opts.endpoint, this.opts.connectTimeoutMs);
@@ -328,7 +350,7 @@ export class ReplicationClient {
         if (position.replid !== '') this.received = position;
         this.handler.data(events, position.replid !== '' ? position : null);
       },
-      getack: () => this.sendAck(),
+      getack: (offset) => this.answerGetack(offset),
     });
     if (rest.length > 0) stream.push(rest);
     return (chunk) => stream.push(chunk);

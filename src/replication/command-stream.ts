@@ -7,15 +7,16 @@ import { RespCommandDecoder } from '../resp/command-decoder.js';
 
 export interface CommandStreamHandler {
   data(events: ReplicationEvent[], position: StreamPosition): void;
-  /** REPLCONF GETACK: answer with REPLCONF ACK now. */
-  getack(): void;
+  /** REPLCONF GETACK: answer with REPLCONF ACK; `offset` is the stream position before the GETACK
+   *  (what a real replica reports, having applied everything before it). */
+  getack(offset: number): void;
 }
 
 export class CommandStream {
   private readonly decoder: RespCommandDecoder;
   private readonly assembler: StreamAssembler;
   private batch: ReplicationEvent[] = [];
-  private getackPending = false;
+  private getackAt: number | null = null;
   private reported: number;
 
   constructor(
@@ -26,7 +27,7 @@ export class CommandStream {
     this.assembler = new StreamAssembler(
       {
         onEvent: (e: CommandEvent | TransactionEvent) => this.batch.push(e),
-        onGetAck: () => (this.getackPending = true),
+        onGetAck: (offset) => (this.getackAt = offset),
       },
       { replid: start.replid, offset: start.offset, db: start.db },
     );
@@ -50,9 +51,10 @@ export class CommandStream {
       this.reported = offset;
       this.handler.data(events, this.position);
     }
-    if (this.getackPending) {
-      this.getackPending = false;
-      this.handler.getack();
+    if (this.getackAt !== null) {
+      const at = this.getackAt;
+      this.getackAt = null;
+      this.handler.getack(at);
     }
   }
 }

@@ -1,0 +1,106 @@
+// `redis-mq-replicator status`: who leads the source of a cluster deployment, its epoch, its checkpoint
+// and its standbys, read from ZooKeeper.
+import { parseArgs } from 'node:util';
+import { ClusterError } from '../cluster/errors.js';
+import { resolveClusterSettings, type ClusterSettings } from '../cluster/settings.js';
+import { fetchClusterStatus, type CandidateStatus, type ClusterStatus } from '../cluster/status.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig, type Config } from '../config/load.js';
+import { parseRedisUri } from '../replication/endpoint.js';
+import type { Subcommand } from './main.js';
+
+const HELP = `usage: redis-mq-replicator status [--config FILE] [--set key=value ...] [--json]
+
+Shows the cluster state of the source in ZooKeeper (deploy.model = cluster): the leader, the epoch of its
+term, the stored checkpoint and every standby. Reads zookeeper.address, zookeeper.root,
+zookeeper.source.id (default: host:port of redis.uri) from the configuration.
+  --config FILE      ini file (conf/replicator.conf)
+  --set key=value    override any configuration key (repeatable)
+  --json             print the status as one JSON document`;
+
+/** The cluster settings of a configuration (zookeeper.*, cluster.instance.id, redis.uri for the source id). */
+export function clusterSettingsFromConfig(config: Config): ClusterSettings {
+  let host: string;
+  let port: number;
+  try {
+    ({ host, port } = parseRedisUri(config.str('redis.uri')));
+  } catch (err) {
+    throw new ConfigError('CONFIG_BAD_VALUE', `redis.uri (${config.origin('redis.uri')}): ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return resolveClusterSettings({
+      address: config.optStr('zookeeper.address'),
+      root: config.str('zookeeper.root'),
+      sessionTimeoutMs: config.int('zookeeper.session.timeout.ms'),
+      sourceId: config.optStr('zookeeper.source.id'),
+      instanceId: config.optStr('cluster.instance.id'),
+      redisHost: host,
+      redisPort: port,
+    });
+  } catch (err) {
+    if (err instanceof ClusterError) throw new ConfigError('CONFIG_BAD_VALUE', err.message, { cause: err });
+    throw err;
+  }
+}
+
+export const subcommand: Subcommand = {
+  summary: 'show the leader, epoch, checkpoint and standbys of a cluster deployment',
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        options: {
+          config: { type: 'string' },
+          set: { type: 'string', multiple: true },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        strict: true,
+        allowPositionals: false,
+      });
+    } catch (err) {
+      throw new ConfigError('CONFIG_BAD_ARGUMENT', `${(err as Error).message}\n${HELP}`);
+    }
+    const v = parsed.values;
+    if (v.help) {
+      process.stdout.write(HELP + '\n');
+      return 0;
+    }
+    const config = loadConfig({ ...(v.config !== undefined ? { file: v.config } : {}), overrides: v.set ?? [] });
+    const settings = clusterSettingsFromConfig(config);
+    const status = await fetchClusterStatus({
+      address: settings.address,
+      root: settings.root,
+      sourceId: settings.sourceId,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+      connectTimeoutMs: settings.sessionTimeoutMs,
+    });
+    process.stdout.write(v.json ? JSON.stringify(status) + '\n' : formatClusterStatus(status, settings.address));
+    return 0;
+  },
+};
+
+/** The human-readable form. */
+export function formatClusterStatus(status: ClusterStatus, address: string): string {
+  const lines = [`source      ${status.sourceId}  (${status.path} on ZooKeeper ${address})`];
+  const leader = status.leader;
+  lines.push(`leader      ${leader === undefined ? 'none (no instance of this source is running)' : describeCandidate(leader)}`);
+  lines.push(`epoch       ${status.epoch ?? 'none yet'}`);
+  const cp = status.checkpoint;
+  if (cp === null) lines.push('checkpoint  none yet');
+  else if ('error' in cp) lines.push(`checkpoint  unreadable: ${cp.error}`);
+  else lines.push(`checkpoint  replid ${cp.replid} offset ${cp.offset} db ${cp.db} epoch ${cp.epoch ?? '-'}`);
+  lines.push(`candidates  ${status.candidates.length}`);
+  status.candidates.forEach((c, i) => {
+    lines.push(`  ${c.node}  ${i === 0 ? 'leader ' : 'standby'}  ${describeCandidate(c)}`);
+  });
+  return lines.join('\n') + '\n';
+}
+
+function describeCandidate(c: CandidateStatus): string {
+  const who = c.instanceId === undefined ? '(unknown instance)' : c.instanceId;
+  const where = c.host === undefined ? '' : ` host ${c.host} pid ${c.pid ?? '?'}`;
+  const since = c.startedAt === undefined ? '' : ` started ${c.startedAt}`;
+  return `${who}${where}${since} node ${c.node} session ${c.session}`;
+}

@@ -28,6 +28,24 @@ export type { Sink, LineEncoder } from './sinks/sink.js';
 export { StdoutSink } from './sinks/stdout.js';
 export { FileSink } from './sinks/file.js';
 export type { FileSinkOptions } from './sinks/file.js';
+export { KafkaSink } from './sinks/kafka/kafka-sink.js';
+export type { KafkaSinkStats } from './sinks/kafka/kafka-sink.js';
+export type { KafkaSinkOptions, KafkaConnectionOptions, KafkaSaslOptions, KafkaTlsOptions, KafkaTopicPrefix, KafkaCompression } from './sinks/kafka/options.js';
+export { KafkaMessageSource } from './consumer/sources/kafka.js';
+export type { KafkaSourceOptions } from './consumer/sources/kafka.js';
+export { RocketMqSink } from './sinks/rocketmq/rocketmq-sink.js';
+export type { RocketMqSinkStats } from './sinks/rocketmq/rocketmq-sink.js';
+export type { RocketMqSinkOptions, RocketMqOrder } from './sinks/rocketmq/options.js';
+export { RocketMqSource, createRocketMqSource } from './consumer/sources/rocketmq.js';
+export type { RocketMqSourceOptions } from './consumer/sources/rocketmq.js';
+
+// Consumer SDK and wire codecs
+export { RedisEventConsumer } from './consumer/consumer.js';
+export type { RedisEventConsumerOptions, ConsumerStats, KafkaConsumerConnection, RocketmqConsumerConnection } from './consumer/consumer.js';
+export type { EventContext, ErrorContext, ConsumerErrorStage, EventListener, AnyEventListener, ErrorListener } from './consumer/listeners.js';
+export type { MessageSource, SourceMessage, DeliveryReceipt } from './consumer/source.js';
+export { ConsumerError } from './consumer/errors.js';
+export { binaryCodec, encodeBinaryEvent, decodeBinaryEvent, BINARY_CONTENT_TYPE } from './events/binary-codec.js';
 
 // Errors
 export { ReplicatorError } from './errors.js';

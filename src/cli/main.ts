@@ -16,6 +16,7 @@ const SUBCOMMANDS: Record<string, Loader> = {
   replicate: () => import('./replicate-command.js'),
   config: () => import('./config-command.js'),
   aof: () => import('./aof-command.js'),
+  status: () => import('./status-command.js'),
 };
 
 async function usage(): Promise<string> {

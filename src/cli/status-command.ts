@@ -1,12 +1,10 @@
 // `redis-mq-replicator status`: who leads the source of a cluster deployment, its epoch, its checkpoint
 // and its standbys, read from ZooKeeper.
 import { parseArgs } from 'node:util';
-import { ClusterError } from '../cluster/errors.js';
-import { resolveClusterSettings, type ClusterSettings } from '../cluster/settings.js';
 import { fetchClusterStatus, type CandidateStatus, type ClusterStatus } from '../cluster/status.js';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig, type Config } from '../config/load.js';
-import { parseRedisUri } from '../replication/endpoint.js';
+import { loadConfig } from '../config/load.js';
+import { clusterSettingsFromConfig } from '../service/cluster-settings.js';
 import type { Subcommand } from './main.js';
 
 const HELP = `usage: redis-mq-replicator status [--config FILE] [--set key=value ...] [--json]
@@ -17,31 +15,6 @@ zookeeper.source.id (default: host:port of redis.uri) from the configuration.
   --config FILE      ini file (conf/replicator.conf)
   --set key=value    override any configuration key (repeatable)
   --json             print the status as one JSON document`;
-
-/** The cluster settings of a configuration (zookeeper.*, cluster.instance.id, redis.uri for the source id). */
-export function clusterSettingsFromConfig(config: Config): ClusterSettings {
-  let host: string;
-  let port: number;
-  try {
-    ({ host, port } = parseRedisUri(config.str('redis.uri')));
-  } catch (err) {
-    throw new ConfigError('CONFIG_BAD_VALUE', `redis.uri (${config.origin('redis.uri')}): ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    return resolveClusterSettings({
-      address: config.optStr('zookeeper.address'),
-      root: config.str('zookeeper.root'),
-      sessionTimeoutMs: config.int('zookeeper.session.timeout.ms'),
-      sourceId: config.optStr('zookeeper.source.id'),
-      instanceId: config.optStr('cluster.instance.id'),
-      redisHost: host,
-      redisPort: port,
-    });
-  } catch (err) {
-    if (err instanceof ClusterError) throw new ConfigError('CONFIG_BAD_VALUE', err.message, { cause: err });
-    throw err;
-  }
-}
 
 export const subcommand: Subcommand = {
   summary: 'show the leader, epoch, checkpoint and standbys of a cluster deployment',

@@ -49,6 +49,10 @@ export class Dispatcher {
   private pendingBytes = 0;
   private pressured = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** A batch failed: nothing is sent until every batch in flight has settled and the backoff passed,
+   *  so a retried batch never lands after a newer one that was sent while it was failing. */
+  private halted = false;
+  private lastError: unknown = null;
   private readonly backoff: Backoff;
   private drainWaiters: Array<() => void> = [];
   private stopped = false;
@@ -74,12 +78,22 @@ export class Dispatcher {
   /** Appends events (in stream order); `position` is where the stream stands after them, if resumable. */
   push(events: readonly ReplicationEvent[], position: StreamPosition | null): void {
     if (this.stopped) return;
+    let left = events.length;
+    let pos = position;
     for (const e of events) {
+      left--;
       this.current.push(e);
       this.currentBytes += eventSize(e);
-      if (this.current.length >= this.opts.maxEvents) this.seal();
+      if (this.current.length >= this.opts.maxEvents) {
+        // A batch that ends with the last event of this call ends at `position`.
+        if (left === 0 && pos) {
+          this.currentPosition = pos;
+          pos = null;
+        }
+        this.seal();
+      }
     }
-    if (position) this.currentPosition = position;
+    if (pos) this.currentPosition = pos;
     if (this.current.length > 0 || this.currentPosition) {
       if (this.opts.lingerMs === 0) this.seal();
       else this.linger ??= setTimeout(() => this.seal(), this.opts.lingerMs);
@@ -124,7 +138,7 @@ export class Dispatcher {
   }
 
   private pump(): void {
-    if (this.stopped || this.retryTimer) return;
+    if (this.stopped || this.halted) return;
     for (const b of this.queue) {
       if (this.inFlight >= this.opts.maxInFlight) break;
       if (b.state === 'failed') break; // a failed batch goes again before anything after it
@@ -149,26 +163,34 @@ export class Dispatcher {
     if (this.stopped) return;
     if (err !== null) {
       b.state = 'failed';
-      if (!this.retryTimer) {
-        const wait = this.backoff.next();
-        this.cb.onDeliveryError(err, this.backoff.attempts, wait);
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = null;
-          for (const x of this.queue) if (x.state === 'failed') x.state = 'queued';
-          this.pump();
-        }, wait);
-      }
+      this.halted = true;
+      this.lastError = err;
+    } else {
+      if (!this.halted) this.backoff.reset();
+      const i = this.queue.indexOf(b);
+      this.queue.splice(i, 1);
+      this.pendingBytes -= b.bytes;
+      if (b.spilled) this.opts.spill!.free(b.spilled);
+      if (this.watermark.ack(b.id) && this.watermark.durable) this.cb.onDurable(this.watermark.durable);
+      this.checkPressure();
+      if (this.queue.length === 0) for (const w of this.drainWaiters.splice(0)) w();
+    }
+    if (this.halted) {
+      if (this.inFlight === 0 && !this.retryTimer) this.scheduleRetry();
       return;
     }
-    this.backoff.reset();
-    const i = this.queue.indexOf(b);
-    this.queue.splice(i, 1);
-    this.pendingBytes -= b.bytes;
-    if (b.spilled) this.opts.spill!.free(b.spilled);
-    if (this.watermark.ack(b.id) && this.watermark.durable) this.cb.onDurable(this.watermark.durable);
-    this.checkPressure();
-    if (this.queue.length === 0) for (const w of this.drainWaiters.splice(0)) w();
     this.pump();
+  }
+
+  private scheduleRetry(): void {
+    const wait = this.backoff.next();
+    this.cb.onDeliveryError(this.lastError, this.backoff.attempts, wait);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.halted = false;
+      for (const x of this.queue) if (x.state === 'failed') x.state = 'queued';
+      this.pump();
+    }, wait);
   }
 
   /** Bytes of undelivered batches in the spill. */

@@ -15,6 +15,7 @@ import type { EventOfType, EventType, ReplicationEvent, StreamPosition } from '.
 import { parseRedisUri, type RedisEndpoint } from '../replication/endpoint.js';
 import { ReplicationClient, type ReplicationClientOptions, type SyncInfo } from '../replication/client.js';
 import type { Sink } from '../sinks/sink.js';
+import { ReplicatorError } from '../errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { Dispatcher } from './dispatcher.js';
 import { EventIterator } from './event-iterator.js';
@@ -44,7 +45,16 @@ export interface ReplicatorOptions {
   checkpointIntervalMs?: number;
   /** Stamped on every event (cluster mode). */
   epoch?: number;
+  /** Cluster mode: asked synchronously before every publish, ACK and checkpoint write. */
+  guard?: LeadershipCheck;
   logger?: Logger;
+}
+
+/** What the pipeline asks before acting for a leadership term (cluster/leader-guard.ts implements it). */
+export interface LeadershipCheck {
+  isLeader(): boolean;
+  /** Why isLeader() is false, for messages. */
+  whyNot(): string | undefined;
 }
 
 export type DataListener<T extends EventType> = (event: EventOfType<T>) => void | Promise<void>;
@@ -74,6 +84,7 @@ export class Replicator {
   private lastSaved = 0;
   private savedOffset: StreamPosition | null = null;
   private opened = false;
+  private aborted = false;
   private closing: Promise<void> | null = null;
   private settle!: { resolve: () => void; reject: (err: Error) => void };
   /** Settles when the replicator stops: resolves after close(), rejects on a fatal error. */
@@ -124,8 +135,9 @@ export class Replicator {
     else this.log.info('no checkpoint: starting with a full sync');
     await this.opts.sink?.open();
 
+    const guard = this.opts.guard;
     const client = new ReplicationClient(
-      { ...this.opts.replication, endpoint, logger: this.log },
+      { ...this.opts.replication, endpoint, logger: this.log, ...(guard ? { canAck: () => guard.isLeader() } : {}) },
       {
         data: (events, position) => this.dispatcher?.push(this.prepare(events), position),
         synced: (info) => this.lifecycle.emit('sync', info),
@@ -184,6 +196,22 @@ export class Replicator {
     return this.closing;
   }
 
+  /**
+   * Stops at once (cluster mode, leadership lost): no further publish, ACK or checkpoint; events not yet
+   * durable are dropped (the next leader resumes from the last checkpoint). `done` resolves.
+   */
+  async abort(): Promise<void> {
+    this.aborted = true;
+    this.dispatcher?.stop();
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    await this.client?.stop();
+    this.spill?.close();
+    await this.opts.sink?.close().catch((err: Error) => this.log.warn(`closing the sink after abort: ${err.message}`));
+    this.iterator?.end();
+    this.settle.resolve();
+  }
+
   status(): ReplicatorStatus {
     return {
       state: this.client?.state ?? 'idle',
@@ -204,6 +232,10 @@ export class Replicator {
   }
 
   private async deliver(batch: readonly ReplicationEvent[]): Promise<void> {
+    const guard = this.opts.guard;
+    if (guard && !guard.isLeader()) {
+      throw new ReplicatorError('PIPELINE_NOT_LEADER', `not publishing: ${guard.whyNot() ?? 'not the leader'}`, { retriable: true });
+    }
     const sinkDone = this.opts.sink?.publish(batch);
     await this.callListeners(batch);
     if (this.iterator) await this.iterator.offer(batch);
@@ -234,7 +266,8 @@ export class Replicator {
   private async saveNow(): Promise<void> {
     const store = this.opts.checkpoint;
     const d = this.dispatcher?.durable;
-    if (!store || !d || !d.replid) return;
+    if (!store || !d || !d.replid || this.aborted) return;
+    if (this.opts.guard && !this.opts.guard.isLeader()) return; // the store would refuse it anyway
     if (this.savedOffset && this.savedOffset.replid === d.replid && this.savedOffset.offset === d.offset && this.savedOffset.db === d.db) return;
     await this.saving;
     const cp: Checkpoint = { replid: d.replid, offset: d.offset, db: d.db };

@@ -31,6 +31,8 @@ export interface ReplicationClientOptions {
    *  output buffer for us grow; reconnect with PSYNC from the last position received on resume(). */
   pauseMaxMs?: number;
   rdb?: { maxChunkElements?: number; maxChunkBytes?: number; verifyChecksum?: boolean };
+  /** Cluster mode: REPLCONF ACK is sent only while this returns true. */
+  canAck?: () => boolean;
   logger?: Logger;
 }
 
@@ -64,7 +66,7 @@ export interface SyncInfo {
 export type ClientState = 'idle' | 'connecting' | 'handshake' | 'transfer' | 'streaming' | 'waiting' | 'suspended' | 'stopped';
 
 export class ReplicationClient {
-  private readonly opts: Required<Omit<ReplicationClientOptions, 'rdb' | 'logger'>> & Pick<ReplicationClientOptions, 'rdb'>;
+  private readonly opts: Required<Omit<ReplicationClientOptions, 'rdb' | 'logger' | 'canAck'>> & Pick<ReplicationClientOptions, 'rdb' | 'canAck'>;
   private readonly log: Logger;
   private readonly backoff: Backoff;
   private socket: Socket | null = null;
@@ -194,6 +196,7 @@ export class ReplicationClient {
   private sendAck(): void {
     const s = this.socket;
     if (!s || s.destroyed || (this.stateValue !== 'streaming' && this.stateValue !== 'transfer')) return;
+    if (this.opts.canAck && !this.opts.canAck()) return;
     this.lastAckAt = Date.now();
     s.write(encodeInline(['REPLCONF', 'ACK', String(this.ackOffset())]));
   }

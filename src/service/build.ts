@@ -4,13 +4,17 @@ import { FileCheckpointStore } from '../checkpoint/file.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import type { Config } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
+import { binaryCodec } from '../events/binary-codec.js';
+import { jsonCodec, type EventCodec } from '../events/envelope.js';
 import { toJsonLine } from '../events/json.js';
-import { Replicator } from '../pipeline/replicator.js';
+import { Replicator, type ReplicatorOptions } from '../pipeline/replicator.js';
 import { parseRedisUri, type RedisEndpoint } from '../replication/endpoint.js';
 import { FileSink } from '../sinks/file.js';
 import type { Sink } from '../sinks/sink.js';
 import { StdoutSink } from '../sinks/stdout.js';
-import { createLogger, isLogLevel, type Logger } from '../util/logger.js';
+import { createLogger, isLogLevel, silentLogger, type Logger } from '../util/logger.js';
+import { buildKafkaSink } from './kafka-sink-config.js';
+import { buildRocketMqSink, checkNoNameserverKey } from './rocketmq-sink-config.js';
 
 export function buildLogger(config: Config): Logger {
   const level = config.str('log.level');
@@ -46,16 +50,30 @@ export function buildEndpoint(config: Config): RedisEndpoint {
   return endpoint;
 }
 
+/** The single-mode checkpoint file (cluster mode keeps it in ZooKeeper: service/cluster-run.ts). */
 export function buildCheckpointStore(config: Config): CheckpointStore {
-  if (config.str('deploy.model') === 'cluster') {
-    throw new ConfigError('CONFIG_BAD_VALUE', 'deploy.model = cluster is not available yet in this build; use deploy.model = single');
-  }
   return new FileCheckpointStore(config.str('checkpoint.file'));
 }
 
-export function buildSink(config: Config): Sink {
+/** sink.codec: the wire format of MQ messages. */
+export function buildCodec(config: Config): EventCodec {
+  return config.str('sink.codec') === 'binary' ? binaryCodec : jsonCodec;
+}
+
+/** "host:port" of the master, for ce_source. */
+export function sourceIdOf(config: Config): string {
+  const e = buildEndpoint(config);
+  return `${e.host}:${e.port}`;
+}
+
+export function buildSink(config: Config, logger: Logger = silentLogger): Sink {
   const kind = config.str('sink');
+  checkNoNameserverKey(config);
   switch (kind) {
+    case 'kafka':
+      return buildKafkaSink(config, buildCodec(config), sourceIdOf(config), logger);
+    case 'rocketmq':
+      return buildRocketMqSink(config, buildCodec(config), sourceIdOf(config), logger);
     case 'stdout':
       return new StdoutSink(toJsonLine);
     case 'file':
@@ -70,11 +88,16 @@ export function buildSink(config: Config): Sink {
   }
 }
 
-export function buildReplicator(config: Config, logger: Logger): Replicator {
+/** The service's Replicator; cluster mode passes its own checkpoint store, epoch and leadership guard. */
+export function buildReplicator(
+  config: Config,
+  logger: Logger,
+  term: Pick<ReplicatorOptions, 'checkpoint' | 'epoch' | 'guard'> = { checkpoint: buildCheckpointStore(config) },
+): Replicator {
   return new Replicator({
+    ...term,
     redis: buildEndpoint(config),
-    checkpoint: buildCheckpointStore(config),
-    sink: buildSink(config),
+    sink: buildSink(config, logger),
     replication: {
       listeningPort: config.int('replication.listening.port'),
       ackIntervalMs: config.int('replication.ack.interval.ms'),

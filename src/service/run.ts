@@ -1,9 +1,15 @@
-// Runs the replicator as a long-lived process: logs each (re)sync and checkpoint progress, stops
-// gracefully on SIGINT/SIGTERM (a second signal exits at once), exits non-zero on a fatal error.
+// Runs the replicator as a long-lived process. Single mode: one Replicator with a checkpoint file.
+// Cluster mode: this instance joins the ZooKeeper election and replicates only while it leads (see
+// cluster-run.ts). Logs each (re)sync, stops gracefully on SIGINT/SIGTERM (a second signal exits at
+// once), exits non-zero on a fatal error.
 import type { Config } from '../config/load.js';
 import { describeError } from '../errors.js';
+import type { Replicator } from '../pipeline/replicator.js';
+import type { Logger } from '../util/logger.js';
 import { redactUri } from '../util/redact.js';
 import { buildLogger, buildReplicator } from './build.js';
+import { ClusterRun } from './cluster-run.js';
+import { logReplicator, type ServiceRun } from './service-run.js';
 
 export async function runService(config: Config): Promise<number> {
   const log = buildLogger(config);
@@ -14,13 +20,7 @@ export async function runService(config: Config): Promise<number> {
     pid: process.pid,
   });
   for (const [k, v] of config.describe()) log.debug('config', { key: k, value: v });
-  const replicator = buildReplicator(config, log);
-
-  replicator.on('sync', (info) => {
-    if (info.mode === 'partial') log.info('partial resync accepted (+CONTINUE)', { replid: info.replid, offset: info.offset });
-    else log.info('full sync: a snapshot was published', { replid: info.replid, offset: info.offset });
-  });
-  replicator.on('checkpoint', (cp) => log.debug('checkpoint saved', { replid: cp.replid, offset: cp.offset, db: cp.db }));
+  const service: ServiceRun = config.str('deploy.model') === 'cluster' ? new ClusterRun(config, log) : new SingleRun(config, log);
 
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -30,21 +30,42 @@ export async function runService(config: Config): Promise<number> {
       process.exit(130);
     }
     log.info(`${sig} received: stopping (publishing what was read, saving the checkpoint)`);
-    void replicator.close();
+    service.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
   try {
-    await replicator.open();
-    await replicator.done;
-    log.info('stopped', { ...(replicator.status().durable ?? {}) });
-    return 0;
-  } catch (err) {
-    log.error(`stopped: ${describeError(err)}`);
-    return 1;
+    return await service.run();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+class SingleRun implements ServiceRun {
+  private readonly replicator: Replicator;
+
+  constructor(
+    config: Config,
+    private readonly log: Logger,
+  ) {
+    this.replicator = buildReplicator(config, log);
+    logReplicator(this.replicator, log);
+  }
+
+  async run(): Promise<number> {
+    try {
+      await this.replicator.open();
+      await this.replicator.done;
+      this.log.info('stopped', { ...(this.replicator.status().durable ?? {}) });
+      return 0;
+    } catch (err) {
+      this.log.error(`stopped: ${describeError(err)}`);
+      return 1;
+    }
+  }
+
+  stop(): void {
+    void this.replicator.close();
   }
 }

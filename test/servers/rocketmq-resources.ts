@@ -15,6 +15,8 @@ export const ROCKETMQ_TOPICS: readonly RocketmqTopic[] = [
   { name: 'rmqr-smoke-normal', type: 'NORMAL' },
   { name: 'rmqr-smoke-fifo', type: 'FIFO' },
   { name: 'rmqr-events', type: 'FIFO' },
+  // the sink's default rocketmq.data.topic, so a default configuration works against the bed
+  { name: 'redis-events', type: 'FIFO' },
 ];
 
 /** Groups with consumeMessageOrderly=true: only those get FIFO delivery (an auto-created group does not). */

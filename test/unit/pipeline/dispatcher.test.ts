@@ -69,3 +69,30 @@ test('dispatcher (in-process fake sink) signals back-pressure above maxPendingBy
   await d.drain();
   assert.deepEqual(pressure, [true, false]);
 });
+
+test('dispatcher (in-process fake sink) sends nothing new after a failure until every batch in flight settled', async () => {
+  const calls: number[] = [];
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  let attempts2 = 0;
+  const { d } = harness({ maxEvents: 1, maxInFlight: 3 }, (batch) => {
+    const o = batch[0]!.offset;
+    calls.push(o);
+    if (o === 2 && attempts2++ === 0) return Promise.reject(new Error('partition leader moved'));
+    return new Promise<void>((resolve, reject) => pending.set(o, { resolve, reject }));
+  });
+  for (let i = 1; i <= 6; i++) d.push([cmd(i)], at(i));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(calls, [1, 2, 3], 'three in flight, batch 2 failed at once');
+  pending.get(1)!.resolve();
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(calls, [1, 2, 3], 'no new batch while 3 is still in flight after the failure');
+  pending.get(3)!.resolve();
+  await new Promise((r) => setTimeout(r, 40));
+  assert.deepEqual(calls.slice(0, 4), [1, 2, 3, 2], 'the failed batch goes again first, after the backoff');
+  for (const o of [2, 4, 5, 6]) {
+    await new Promise((r) => setTimeout(r, 5));
+    pending.get(o)?.resolve();
+  }
+  await d.drain();
+  assert.deepEqual(calls, [1, 2, 3, 2, 4, 5, 6]);
+});

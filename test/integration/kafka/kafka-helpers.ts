@@ -1,0 +1,236 @@
+// Shared pieces of the Redis -> Kafka integration tests: a dedicated master, reading a whole topic back
+// with a raw kafkajs consumer (no SDK logic: what is really in the partitions), and the checks on it.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { H, jsonCodec } from '../../../src/events/envelope.js';
+import { compareEvents } from '../../../src/events/identity.js';
+import { toJson } from '../../../src/events/json.js';
+import type { ReplicationEvent } from '../../../src/events/types.js';
+import { RedisEventConsumer } from '../../../src/consumer/consumer.js';
+import { defaultRedis } from '../../helpers/servers.js';
+import { startRedis, type RedisServer } from '../../servers/redis.js';
+import { parseInfo } from '../../servers/resp-call.js';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A Redis 7.0 master of our own: no PING in the stream, immediate fork for a full sync. */
+export async function startMaster(name: string, args: string[] = []): Promise<RedisServer> {
+  return startRedis({
+    binary: defaultRedis().binary,
+    name,
+    args: ['--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600', '--repl-timeout', '3601', '--repl-backlog-size', '64mb', ...args],
+  });
+}
+
+export function redisClient(server: RedisServer, db = 0): Redis {
+  return new Redis({ host: server.host, port: server.port, db, maxRetriesPerRequest: 1, lazyConnect: false });
+}
+
+export async function syncStats(c: Redis): Promise<{ full: number; partialOk: number }> {
+  const s = parseInfo(String(await c.call('INFO', 'stats')));
+  return { full: Number(s.get('sync_full')), partialOk: Number(s.get('sync_partial_ok')) };
+}
+
+export async function masterOffset(c: Redis): Promise<number> {
+  return Number(parseInfo(String(await c.call('INFO', 'replication'))).get('master_repl_offset'));
+}
+
+export interface TopicRecord {
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+/** Every record of the topic up to its current end, per partition in offset order. */
+export async function readTopic(brokers: string[], topic: string, timeoutMs = 60_000): Promise<TopicRecord[]> {
+  const kafka = new Kafka({ clientId: 'rmqr-test-reader', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, number>();
+  try {
+    for (const p of await admin.fetchTopicOffsets(topic)) ends.set(p.partition, Number(p.high));
+  } finally {
+    await admin.disconnect();
+  }
+  const out: TopicRecord[] = [];
+  const remaining = new Set([...ends].filter(([, high]) => high > 0).map(([p]) => p));
+  if (remaining.size === 0) return out;
+  const consumer = kafka.consumer({ groupId: uniqueName('rmqr-test-reader'), maxBytesPerPartition: 8 * 1024 * 1024, allowAutoTopicCreation: false });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => (finish = r));
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const offset = Number(message.offset);
+        if (offset >= ends.get(partition)!) return;
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
+        out.push({ partition, offset, key: message.key, value: message.value ?? Buffer.alloc(0), headers, timestamp: Number(message.timestamp) });
+        if (offset === ends.get(partition)! - 1) {
+          remaining.delete(partition);
+          if (remaining.size === 0) finish();
+        }
+      },
+    });
+    const timeout = new AbortController();
+    await Promise.race([
+      finished,
+      delay(timeoutMs, undefined, { signal: timeout.signal }).then(() => {
+        throw new Error(`reading ${topic}: partitions ${[...remaining].join(',')} not read to their end within ${timeoutMs} ms`);
+      }),
+    ]).finally(() => timeout.abort());
+  } finally {
+    await consumer.disconnect();
+  }
+  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
+export interface DecodedRecord extends TopicRecord {
+  event: ReplicationEvent;
+}
+
+// KNOWN COLLISION (reported to the lead): stream-end carries the offset of the last command before it,
+// and a partial resync's stream-begin the checkpoint offset, i.e. the offset of a command already
+// published; neither has rdbOffset/index, so eventId() and compareEvents() cannot tell them from that
+// command. The checks below therefore identify a record by (ce_id, ce_type) and order events of equal
+// identity as they occur in a stream: the command, then stream-end, then stream-begin.
+const TIE_RANK: Partial<Record<ReplicationEvent['type'], number>> = { 'stream-end': 1, 'stream-begin': 2 };
+
+/** compareEvents, with the tie-break above. */
+export function streamOrder(a: ReplicationEvent, b: ReplicationEvent): number {
+  return compareEvents(a, b) || (TIE_RANK[a.type] ?? 0) - (TIE_RANK[b.type] ?? 0);
+}
+
+/** (ce_id, ce_type) of a record: unique per event, see the collision note above. */
+export function recordIdentity(r: TopicRecord): string {
+  return `${r.headers[H.id]}|${r.headers[H.type]}`;
+}
+
+/** Decodes records with JSON, joining the parts of split events (consecutive in their partition). */
+export function decodeRecords(records: TopicRecord[]): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  let parts: TopicRecord[] = [];
+  for (const r of records) {
+    const part = r.headers[H.part];
+    if (part === undefined) {
+      assert.equal(parts.length, 0, `partition ${r.partition} offset ${r.offset}: whole record inside a split event`);
+      out.push({ ...r, event: jsonCodec.decode(r.value) });
+      continue;
+    }
+    const [i, n] = part.split('/').map(Number) as [number, number];
+    assert.equal(i, parts.length, `partition ${r.partition} offset ${r.offset}: part ${part} out of order`);
+    parts.push(r);
+    if (i === n - 1) {
+      out.push({ ...parts[0]!, event: jsonCodec.decode(Buffer.concat(parts.map((p) => p.value))) });
+      parts = [];
+    }
+  }
+  assert.equal(parts.length, 0, 'a split event is missing its last parts');
+  return out;
+}
+
+/**
+ * Checks the partitions as they are: per partition, each event is newer than every event before it
+ * (stream order), except, only with `allowDuplicates`, what a restart from a checkpoint republishes:
+ * repeats of events already in the partition, and the restart's own stream-begin (mode partial, at
+ * the checkpoint offset, so older than what the previous run had published). Each message key is in
+ * one partition. Returns the repeats and the restart markers.
+ */
+export function assertPartitionOrder(records: DecodedRecord[], allowDuplicates: boolean): DecodedRecord[] {
+  const high = new Map<number, ReplicationEvent>();
+  const seen = new Map<number, Set<string>>();
+  const partitionOfKey = new Map<string, number>();
+  const repeats: DecodedRecord[] = [];
+  for (const r of records) {
+    const id = recordIdentity(r);
+    let ids = seen.get(r.partition);
+    if (!ids) seen.set(r.partition, (ids = new Set()));
+    if (r.key) {
+      const k = r.key.toString('latin1');
+      const p = partitionOfKey.get(k);
+      assert.ok(p === undefined || p === r.partition, `key ${JSON.stringify(k)} in partitions ${p} and ${r.partition}`);
+      partitionOfKey.set(k, r.partition);
+    }
+    if (ids.has(id)) {
+      assert.ok(allowDuplicates, `partition ${r.partition} offset ${r.offset}: ${id} published twice`);
+      repeats.push(r);
+      continue;
+    }
+    const prev = high.get(r.partition);
+    if (allowDuplicates && prev && r.event.type === 'stream-begin' && r.event.mode === 'partial' && streamOrder(prev, r.event) > 0) {
+      repeats.push(r);
+      ids.add(id);
+      continue;
+    }
+    if (prev && prev.replid === r.event.replid) {
+      assert.ok(streamOrder(prev, r.event) < 0, `partition ${r.partition} offset ${r.offset}: ${r.event.type}@${r.event.offset} after ${prev.type}@${prev.offset}`);
+    }
+    high.set(r.partition, r.event);
+    ids.add(id);
+  }
+  return repeats;
+}
+
+/** One entry per ce_id, in stream order. */
+export function distinctEvents(records: DecodedRecord[]): ReplicationEvent[] {
+  const byId = new Map<string, ReplicationEvent>();
+  for (const r of records) byId.set(recordIdentity(r), r.event);
+  return [...byId.values()].sort(streamOrder);
+}
+
+export function jsonLines(events: readonly ReplicationEvent[]): string[] {
+  return events.map((e) => JSON.stringify(toJson(e)));
+}
+
+/** Consumes the topic with the SDK from the beginning, collecting events, until `enough` says so. */
+export async function consumeWithSdk(
+  brokers: string[],
+  topic: string,
+  enough: (events: ReplicationEvent[]) => boolean,
+  options: { concurrency?: number; timeoutMs?: number; onEvent?: (e: ReplicationEvent) => void } = {},
+): Promise<{ events: ReplicationEvent[]; stats: ReturnType<RedisEventConsumer['stats']> }> {
+  const events: ReplicationEvent[] = [];
+  const consumer = new RedisEventConsumer({
+    kafka: { brokers },
+    topic,
+    group: uniqueName('rmqr-test-sdk'),
+    fromBeginning: true,
+    concurrency: options.concurrency ?? 4,
+  });
+  consumer.on('event', (e) => {
+    events.push(e);
+    options.onEvent?.(e);
+  });
+  const errors: Error[] = [];
+  consumer.on('error', (err) => errors.push(err));
+  await consumer.start();
+  try {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    while (!enough(events)) {
+      if (errors.length > 0) throw new Error(`SDK error: ${errors.map((e) => e.message).join(' | ')}`);
+      if (Date.now() > deadline) throw new Error(`SDK: only ${events.length} events after ${options.timeoutMs ?? 60_000} ms`);
+      await delay(50);
+    }
+    return { events, stats: consumer.stats() };
+  } finally {
+    await consumer.stop();
+  }
+}
+
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(50);
+  }
+}

@@ -42,6 +42,13 @@ async function main(argv: string[]): Promise<number> {
   return (await load()).subcommand.run(rest);
 }
 
+// A reader that goes away (`| head`) is not an error: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`redis-mq-replicator: cannot write to stdout: ${err.message}\n`);
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -6,7 +6,7 @@ import { runService } from '../service/run.js';
 import type { Subcommand } from './main.js';
 
 const HELP = `usage: redis-mq-replicator replicate [--config FILE] [--set key=value ...] [--redis URI]
-                                     [--sink stdout|file] [--checkpoint FILE]
+                                     [--sink stdout|file|kafka|rocketmq] [--checkpoint FILE]
 
 Replicates a Redis/Valkey master (RDB snapshot, then the command stream) and publishes every event.
   --config FILE      ini file (conf/replicator.conf); without it every key has its default

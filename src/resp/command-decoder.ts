@@ -79,6 +79,9 @@ export class RespCommandDecoder {
   private bulkLen = 0;
   private remaining = 0;
   private parts: Buffer[] = [];
+  /** A big bulk spanning chunks is copied straight into its final buffer (one copy, no chunk kept). */
+  private bulkBuf: Buffer | null = null;
+  private bulkPos = 0;
   private failure: unknown = null;
 
   constructor(sink: RespCommandSink, options: RespCommandDecoderOptions = {}) {
@@ -113,6 +116,7 @@ export class RespCommandDecoder {
     this.state = S_CMD;
     this.args = [];
     this.parts = [];
+    this.bulkBuf = null;
     this.failure = null;
   }
 
@@ -232,7 +236,13 @@ export class RespCommandDecoder {
             } else {
               this.bulkLen = num;
               this.remaining = num - avail;
-              this.parts = [chunk.subarray(i)];
+              if (num >= BIG_BULK) {
+                // num is already bounded by maxBulkLength (proto-max-bulk-len).
+                this.bulkBuf = Buffer.allocUnsafe(num);
+                this.bulkPos = chunk.copy(this.bulkBuf, 0, i);
+              } else {
+                this.parts = [chunk.subarray(i)];
+              }
               i = n;
               state = S_BODY;
             }
@@ -240,17 +250,16 @@ export class RespCommandDecoder {
           }
           case S_BODY: {
             const avail = n - i;
-            if (avail < this.remaining) {
-              this.parts.push(chunk.subarray(i));
-              this.remaining -= avail;
-              i = n;
-              break;
-            }
-            this.parts.push(chunk.subarray(i, i + this.remaining));
-            i += this.remaining;
-            this.remaining = 0;
-            args.push(joinParts(this.parts, this.bulkLen));
+            const take = avail < this.remaining ? avail : this.remaining;
+            const big = this.bulkBuf;
+            if (big) this.bulkPos += chunk.copy(big, this.bulkPos, i, i + take);
+            else this.parts.push(chunk.subarray(i, i + take));
+            i += take;
+            this.remaining -= take;
+            if (this.remaining > 0) break;
+            args.push(big ?? joinParts(this.parts, this.bulkLen));
             this.parts = [];
+            this.bulkBuf = null;
             state = S_BODY_CR;
             break;
           }
@@ -319,6 +328,9 @@ export class RespCommandDecoder {
     );
   }
 }
+
+/** Bulks at least this big that span chunks are copied into their own buffer as they arrive. */
+const BIG_BULK = 256 * 1024;
 
 /** Copies the views of a value received in several chunks into one Buffer, once. */
 function joinParts(parts: Buffer[], length: number): Buffer {

@@ -256,10 +256,16 @@ export class Replicator {
   private scheduleSave(): void {
     const store = this.opts.checkpoint;
     if (!store || this.saveTimer || this.closing) return;
-    const wait = Math.max(0, (this.opts.checkpointIntervalMs ?? 1000) - (Date.now() - this.lastSaved));
+    const interval = this.opts.checkpointIntervalMs ?? 1000;
+    const wait = Math.max(0, interval - (Date.now() - this.lastSaved));
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
-      void this.saveNow().catch((err: Error) => this.log.error(`checkpoint not saved: ${err.message}`));
+      void this.saveNow().catch((err: Error) => {
+        // Tried again after an interval even if nothing new becomes durable (an idle master).
+        this.log.error(`checkpoint not saved: ${err.message}; retrying`);
+        this.lastSaved = Date.now();
+        this.scheduleSave();
+      });
     }, wait);
   }
 
@@ -269,7 +275,9 @@ export class Replicator {
     if (!store || !d || !d.replid || this.aborted) return;
     if (this.opts.guard && !this.opts.guard.isLeader()) return; // the store would refuse it anyway
     if (this.savedOffset && this.savedOffset.replid === d.replid && this.savedOffset.offset === d.offset && this.savedOffset.db === d.db) return;
-    await this.saving;
+    // a save still running; one that failed was reported by its own caller and must not fail this one
+    // (it would, forever: a transient ZooKeeper connection loss stopped all later checkpoints)
+    await this.saving?.catch(() => undefined);
     const cp: Checkpoint = { replid: d.replid, offset: d.offset, db: d.db };
     if (this.opts.epoch !== undefined) cp.epoch = this.opts.epoch;
     this.saving = store.save(cp);

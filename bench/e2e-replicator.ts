@@ -2,6 +2,7 @@
 // the consumer SDK (as in a deployment, where they are separate processes), and reports to the parent
 // over IPC: when the batch holding snapshot-begin is handed to the sink, when the batch holding
 // snapshot-end is acknowledged, and the sink's counters when it stops (SIGTERM).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { binaryCodec } from '../src/events/binary-codec.js';
 import { jsonCodec } from '../src/events/envelope.js';
 import type { ReplicationEvent } from '../src/events/types.js';
@@ -11,10 +12,19 @@ import { RocketMqSink } from '../src/sinks/rocketmq/rocketmq-sink.js';
 import type { Sink } from '../src/sinks/sink.js';
 import { createLogger } from '../src/util/logger.js';
 
+const loop = monitorEventLoopDelay({ resolution: 1 });
+
 export interface ReplicatorChildConfig {
   redis: string;
   sink: 'kafka' | 'rocketmq';
-  kafka?: { brokers: string[]; topic: string };
+  kafka?: {
+    brokers: string[];
+    topic: string;
+    headers?: 'compact' | 'cloudevents';
+    packMaxEvents?: number;
+    transactionalId?: string;
+    compression?: 'none' | 'gzip';
+  };
   rocketmq?: { endpoints: string; topic: string };
   batchEvents: number;
   lingerMs: number;
@@ -25,7 +35,7 @@ export type ReplicatorChildMessage =
   | { type: 'ready' }
   | { type: 'snapshot-begin'; t: number }
   | { type: 'snapshot-acked'; t: number; events: number }
-  | { type: 'stopped'; stats: Record<string, number>; acked: number; handedMs: number[]; ackedMs: number[] };
+  | { type: 'stopped'; stats: Record<string, number>; acked: number; handedMs: number[]; ackedMs: number[]; loopDelayMs: { p50: number; p99: number; max: number } };
 
 const send = (m: ReplicatorChildMessage, then?: () => void): void => {
   process.send?.(m, undefined, {}, () => then?.());
@@ -51,6 +61,7 @@ class TimedSink implements Sink {
   readonly maxInFlight: number;
   acked = 0;
   readonly handedMs: number[] = [];
+  onSnapshotAcked: () => void = () => undefined;
   readonly ackedMs: number[] = [];
 
   constructor(readonly inner: Sink) {
@@ -75,7 +86,10 @@ class TimedSink implements Sink {
     const acked = now();
     for (const t of probes) this.ackedMs.push(acked - t);
     this.acked += batch.length;
-    if (batch.some((e) => e.type === 'snapshot-end')) send({ type: 'snapshot-acked', t: Date.now(), events: this.acked });
+    if (batch.some((e) => e.type === 'snapshot-end')) {
+      send({ type: 'snapshot-acked', t: Date.now(), events: this.acked });
+      this.onSnapshotAcked();
+    }
   }
 
   close(): Promise<void> {
@@ -89,7 +103,17 @@ async function main(): Promise<void> {
   const codec = cfg.codec === 'binary' ? binaryCodec : jsonCodec;
   const inner: Sink =
     cfg.sink === 'kafka'
-      ? new KafkaSink({ brokers: cfg.kafka!.brokers, topic: cfg.kafka!.topic, sourceId: cfg.redis, codec, logger })
+      ? new KafkaSink({
+          brokers: cfg.kafka!.brokers,
+          topic: cfg.kafka!.topic,
+          sourceId: cfg.redis,
+          codec,
+          logger,
+          ...(cfg.kafka!.headers ? { headers: cfg.kafka!.headers } : {}),
+          ...(cfg.kafka!.packMaxEvents ? { packMaxEvents: cfg.kafka!.packMaxEvents } : {}),
+          ...(cfg.kafka!.transactionalId ? { transactionalId: cfg.kafka!.transactionalId } : {}),
+          ...(cfg.kafka!.compression ? { compression: cfg.kafka!.compression } : {}),
+        })
       : new RocketMqSink({ endpoints: cfg.rocketmq!.endpoints, topic: cfg.rocketmq!.topic, sourceId: cfg.redis, codec, logger });
   const sink = new TimedSink(inner);
   const replicator = new Replicator({ redis: cfg.redis, sink, batchEvents: cfg.batchEvents, lingerMs: cfg.lingerMs, logger });
@@ -97,13 +121,20 @@ async function main(): Promise<void> {
     void replicator.close().finally(() => {
       const stats = (inner as { stats?: () => object }).stats?.() ?? {};
       // disconnect once the message is written: a large one would be cut off otherwise
-      send({ type: 'stopped', stats: stats as Record<string, number>, acked: sink.acked, handedMs: sink.handedMs, ackedMs: sink.ackedMs }, () =>
+      loop.disable();
+      const loopDelayMs = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+      send({ type: 'stopped', stats: stats as Record<string, number>, acked: sink.acked, handedMs: sink.handedMs, ackedMs: sink.ackedMs, loopDelayMs }, () =>
         process.disconnect?.(),
       );
     });
   });
   await replicator.open();
   send({ type: 'ready' });
+  // event-loop delay of this process from the snapshot's acknowledgement on (the live-load phase)
+  sink.onSnapshotAcked = () => {
+    loop.reset();
+    loop.enable();
+  };
 }
 
 main().catch((err: unknown) => {

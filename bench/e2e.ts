@@ -1,5 +1,7 @@
 // `npm run bench:e2e [-- --keys N] [--rocketmq-keys N] [--rate W] [--rocketmq-rate W] [--seconds S] [--only kafka|rocketmq]
-//                     [--partitions P] [--linger MS] [--batch N] [--codec json|binary] [--profile DIR]`
+//                     [--partitions P] [--linger MS] [--batch N] [--codec json|binary] [--profile DIR]
+//                     [--headers compact|cloudevents] [--pack N] [--transactional] [--compression none|gzip]
+//                     [--sdk-after-sync] [--skip-baselines]`
 //
 // End to end: a dedicated Redis 7.0 master -> the Replicator (a child process, bench/e2e-replicator.ts)
 // -> Kafka / RocketMQ -> the consumer SDK (this process). Brokers: the shared test bed when RMQR_SERVERS
@@ -10,6 +12,9 @@
 //  (c) a live load of W writes/s for S s: latency from the Redis write (send time in the value) to the
 //      SDK listener, p50/p99, for Kafka and for RocketMQ (at --rocketmq-rate, default 500/s: the Node
 //      RocketMQ client does not sustain 10 k/s here, so that latency would only measure a growing backlog).
+// RMQR_BENCH_CHILD_ARGS="--trace-gc ..." passes node options to the replicator child only.
+// Kafka sink settings: --headers (default compact), --pack (kafka.pack.max.events, default 256),
+// --transactional (a transactional id: every request a transaction, the cluster-mode setting).
 // Baselines measured in the same run: kafkajs producing pre-encoded 100-byte messages with the same
 // request sizes (without and with the 10 envelope headers), a kafkajs produce->consume round trip at
 // the same rate; the RocketMQ client sending 100-byte FIFO messages 64 at a time.
@@ -17,6 +22,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -47,6 +53,12 @@ const { values: argv } = parseArgs({
     batch: { type: 'string', default: '1000' },
     profile: { type: 'string' },
     codec: { type: 'string', default: 'json' },
+    headers: { type: 'string', default: 'compact' },
+    pack: { type: 'string', default: '256' },
+    transactional: { type: 'boolean', default: false },
+    'skip-baselines': { type: 'boolean', default: false },
+    'sdk-after-sync': { type: 'boolean', default: false },
+    compression: { type: 'string', default: 'none' },
   },
 });
 const KEYS = Number(argv.keys);
@@ -110,7 +122,7 @@ class ReplicatorChild {
   private readonly got = new Map<string, ReplicatorChildMessage>();
 
   constructor(cfg: ReplicatorChildConfig) {
-    const execArgv = argv.profile ? ['--cpu-prof', `--cpu-prof-dir=${argv.profile}`] : [];
+    const execArgv = [...(argv.profile ? ['--cpu-prof', `--cpu-prof-dir=${argv.profile}`] : []), ...(process.env['RMQR_BENCH_CHILD_ARGS'] ?? '').split(' ').filter((a) => a !== '')];
     this.child = fork(join(HERE, 'e2e-replicator.js'), [JSON.stringify(cfg)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: ReplicatorChildMessage) => {
       this.got.set(m.type, m);
@@ -327,15 +339,29 @@ async function fullSyncAndLatency(
   log(`\n[${name}] full sync of ${keys.toLocaleString('en-US')} keys (DEBUG POPULATE ${keys} key 100)`);
   const rec = latencyRecorder();
   const sdk = countingConsumer(consumerOpts, keys, rec.onCommand);
-  await sdk.consumer.start();
+  // --sdk-after-sync: the SDK starts once the snapshot is acknowledged, so the replicator -> broker rate
+  // is measured without the consumer competing for the CPU, and the SDK's own rate on the backlog apart
+  const sdkAfter = argv['sdk-after-sync'] === true;
+  if (!sdkAfter) await sdk.consumer.start();
   const child = new ReplicatorChild(childCfg);
   const begin = await child.wait('snapshot-begin');
   const acked = await child.wait('snapshot-acked');
   const sinkMs = acked.t - begin.t;
-  log(`  replicator -> ${name} acknowledged the snapshot: ${acked.events.toLocaleString('en-US')} events in ${sinkMs} ms = ${rate(acked.events, sinkMs)}`);
+  log(
+    `  replicator -> ${name} acknowledged the snapshot: ${acked.events.toLocaleString('en-US')} events in ${sinkMs} ms = ${rate(acked.events, sinkMs)}` +
+      (sdkAfter ? ' (no consumer running)' : ' (the SDK consuming at the same time)'),
+  );
+  log(`  load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const sdkStart = Date.now();
+  if (sdkAfter) await sdk.consumer.start();
   const sdkDone = await Promise.race([sdk.complete, delay(1_800_000).then(() => NaN)]);
-  const sdkMs = sdkDone - begin.t;
-  log(`  SDK received every snapshot event ${sdkMs} ms after snapshot-begin = ${rate(acked.events, sdkMs)} end to end`);
+  if (sdkAfter) {
+    const ms = sdkDone - sdkStart;
+    log(`  SDK read the ${acked.events.toLocaleString('en-US')} snapshot events from the topic in ${ms} ms = ${rate(acked.events, ms)} (started after the acknowledgement)`);
+  } else {
+    const sdkMs = sdkDone - begin.t;
+    log(`  SDK received every snapshot event ${sdkMs} ms after snapshot-begin = ${rate(acked.events, sdkMs)} end to end`);
+  }
 
   log(`[${name}] live load: ${writesPerSecond.toLocaleString('en-US')} writes/s for ${SECONDS} s (first ${WARMUP_MS} ms not measured)`);
   await delay(1000);
@@ -345,7 +371,10 @@ async function fullSyncAndLatency(
   // where the time goes, for the same writes (warm-up included): inside the replicator process
   log(`  ${latencyLine('  of which Redis write -> batch handed to the sink', stopped.handedMs, stopped.handedMs.length)}`);
   log(`  ${latencyLine('  of which Redis write -> sink acknowledged', stopped.ackedMs, stopped.ackedMs.length)}`);
+  const d = stopped.loopDelayMs;
+  log(`  replicator event-loop delay during the live load: p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms, max ${d.max.toFixed(2)} ms`);
   log(`  sink counters: ${JSON.stringify(stopped.stats)}`);
+  log(`  load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   await sdk.consumer.stop();
   void master;
 }
@@ -361,17 +390,25 @@ async function main(): Promise<void> {
     args: ['--enable-debug-command', 'yes', '--repl-diskless-sync', 'no', '--repl-backlog-size', '256mb', '--client-output-buffer-limit', 'replica 0 0 0'],
   });
   const redis = new Redis({ host: master.host, port: master.port, maxRetriesPerRequest: 1 });
-  log(`redis-mq-replicator bench:e2e  keys=${KEYS} rocketmq-keys=${ROCKETMQ_KEYS} rate=${KAFKA_RATE}/s rocketmq-rate=${ROCKETMQ_RATE}/s seconds=${SECONDS} partitions=${PARTITIONS} batch=${argv.batch} linger=${argv.linger} ms codec=${argv.codec}`);
+  log(
+    `redis-mq-replicator bench:e2e  keys=${KEYS} rocketmq-keys=${ROCKETMQ_KEYS} rate=${KAFKA_RATE}/s rocketmq-rate=${ROCKETMQ_RATE}/s seconds=${SECONDS} partitions=${PARTITIONS} batch=${argv.batch} linger=${argv.linger} ms codec=${argv.codec}` +
+      ` kafka: headers=${argv.headers} pack=${argv.pack} transactional=${String(argv.transactional)} compression=${argv.compression}` +
+      ` sdk=${argv['sdk-after-sync'] ? 'after the sync' : 'during the sync'}`,
+  );
+  log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   try {
     if (doKafka) {
-      log('\n[kafka] baselines (kafkajs, idempotent, acks=all, 5000 records per request, no replicator)');
-      const n = Math.min(KEYS, 1_000_000);
-      const plain = await kafkaProduceBaseline(b.kafka, n, false);
-      log(`  ${n.toLocaleString('en-US')} pre-encoded 100-byte messages: ${plain} ms = ${rate(n, plain)}`);
-      const headered = await kafkaProduceBaseline(b.kafka, n, true);
-      log(`  same with the 10 envelope headers: ${headered} ms = ${rate(n, headered)}`);
-      const base = await kafkaLatencyBaseline(b.kafka);
-      log(`  ${latencyLine('kafkajs produce -> consume at the same rate', base.lat, base.sent)}`);
+      if (!argv['skip-baselines']) {
+        log('\n[kafka] baselines (kafkajs, idempotent, acks=all, 5000 records per request, no replicator)');
+        const n = Math.min(KEYS, 1_000_000);
+        const plain = await kafkaProduceBaseline(b.kafka, n, false);
+        log(`  ${n.toLocaleString('en-US')} pre-encoded 100-byte messages: ${plain} ms = ${rate(n, plain)}`);
+        const headered = await kafkaProduceBaseline(b.kafka, n, true);
+        log(`  same with the 10 envelope headers: ${headered} ms = ${rate(n, headered)}`);
+        const base = await kafkaLatencyBaseline(b.kafka);
+        log(`  ${latencyLine('kafkajs produce -> consume at the same rate', base.lat, base.sent)}`);
+        log(`  load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+      }
 
       const topic = `bench-e2e-${randomUUID().slice(0, 8)}`;
       const kafka = new Kafka({ clientId: 'bench', brokers: [b.kafka], logLevel: logLevel.ERROR });
@@ -384,7 +421,21 @@ async function main(): Promise<void> {
         master,
         redis,
         KEYS,
-        { redis: `redis://${master.address}`, sink: 'kafka', kafka: { brokers: [b.kafka], topic }, batchEvents: Number(argv.batch), lingerMs: Number(argv.linger), codec: argv.codec === 'binary' ? 'binary' : 'json' },
+        {
+          redis: `redis://${master.address}`,
+          sink: 'kafka',
+          kafka: {
+            brokers: [b.kafka],
+            topic,
+            headers: argv.headers === 'cloudevents' ? 'cloudevents' : 'compact',
+            packMaxEvents: Number(argv.pack),
+            compression: argv.compression === 'gzip' ? 'gzip' : 'none',
+            ...(argv.transactional ? { transactionalId: `bench-${randomUUID().slice(0, 8)}` } : {}),
+          },
+          batchEvents: Number(argv.batch),
+          lingerMs: Number(argv.linger),
+          codec: argv.codec === 'binary' ? 'binary' : 'json',
+        },
         { kafka: { brokers: [b.kafka] }, topic, group: `bench-${randomUUID()}`, fromBeginning: true },
         KAFKA_RATE,
       );

@@ -31,6 +31,10 @@ export type { FileSinkOptions } from './sinks/file.js';
 export { KafkaSink } from './sinks/kafka/kafka-sink.js';
 export type { KafkaSinkStats } from './sinks/kafka/kafka-sink.js';
 export type { KafkaSinkOptions, KafkaConnectionOptions, KafkaSaslOptions, KafkaTlsOptions, KafkaTopicPrefix, KafkaCompression } from './sinks/kafka/options.js';
+export { clusterTransactionalId } from './sinks/kafka/options.js';
+// The message envelope (header styles, packs), for consumers that do not use the SDK
+export { COMPACT_HEADER, H as ENVELOPE_HEADERS, parseCompactHeader, decodePack, jsonCodec } from './events/envelope.js';
+export type { CompactFields, HeaderStyle, EventCodec } from './events/envelope.js';
 export { KafkaMessageSource } from './consumer/sources/kafka.js';
 export type { KafkaSourceOptions } from './consumer/sources/kafka.js';
 export { RocketMqSink } from './sinks/rocketmq/rocketmq-sink.js';

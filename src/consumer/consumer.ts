@@ -9,9 +9,10 @@
 //
 // Delivery: a batch handed over by the source resolves (and the source commits / acks it) only after
 // every event in it went through every listener; a listener that fails is retried with backoff (or
-// stops the consumer), never skipped. Redeliveries and copies are dropped (dedupe.ts), split events are
-// reassembled (reassembly.ts), and up to `concurrency` events run at once, never two of the same key
-// (dispatch.ts).
+// stops the consumer), never skipped. Redeliveries are dropped (dedupe.ts), split events are reassembled
+// (reassembly.ts), packs unpacked (intake.ts), an event published as several copies is delivered once,
+// after the earlier events of every lane its copies went to (rendezvous.ts), and up to `concurrency`
+// events run at once, never two of the same key (dispatch.ts).
 import type { EventCodec } from '../events/envelope.js';
 import type { EventType } from '../events/types.js';
 import { Backoff, type BackoffOptions } from '../util/backoff.js';
@@ -19,7 +20,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { CodecRegistry } from './decode.js';
 import { KeyedScheduler } from './dispatch.js';
 import { ConsumerError } from './errors.js';
-import { MessageIntake, type IntakeEvent } from './intake.js';
+import { MessageIntake, type DropReason, type IntakeEvent } from './intake.js';
 import {
   ListenerRegistry,
   type AnyEventListener,
@@ -29,6 +30,7 @@ import {
   type EventListener,
 } from './listeners.js';
 import type { Assembly } from './reassembly.js';
+import { CopyRendezvous, type ArriveOutcome } from './rendezvous.js';
 import type { DeliveryReceipt, MessageSource, SourceMessage } from './source.js';
 import type { KafkaSourceOptions } from './sources/kafka.js';
 import type { RocketMqSourceOptions } from './sources/rocketmq.js';
@@ -61,8 +63,13 @@ export interface RedisEventConsumerOptions {
   retry?: BackoffOptions;
   /** 'watermark' (default): drop events not newer than the highest seen in their lane; 'off'. */
   dedupe?: 'watermark' | 'off';
-  /** 'once' (default): an event published to several partitions/groups is delivered once; 'every': each copy. */
+  /**
+   * 'once' (default): an event published to several partitions/groups is delivered once, after the
+   * earlier events of every lane its copies went to; 'every': each copy, in its lane, at once.
+   */
   copies?: 'once' | 'every';
+  /** Longest wait of a multi-copy event for its other copies before it is delivered anyway, with a warning (default 30 000 ms). */
+  alignTimeoutMs?: number;
   /** Codecs besides JSON and binary, by content-type. */
   codecs?: EventCodec[];
   /** Largest reassembled event (default 256 MiB). */
@@ -73,7 +80,7 @@ export interface RedisEventConsumerOptions {
   maxOpenEvents?: number;
   /** Lanes whose dedupe / fencing state is kept (default 100 000; RocketMQ has a lane per message group). */
   maxLanes?: number;
-  /** Multi-copy events remembered until all copies are seen (default 100 000). */
+  /** Multi-copy events remembered after delivery, to drop their late copies (default 100 000). */
   maxTrackedCopies?: number;
 }
 
@@ -82,8 +89,12 @@ export interface ConsumerStats {
   delivered: number;
   /** Redelivered events dropped (not newer than their lane's highest). */
   duplicatesDropped: number;
-  /** Further copies of events already delivered (ce_copies > 1). */
+  /** Copies of multi-copy events besides the one delivered (ce_copies / k= > 1). */
   copiesDropped: number;
+  /** Multi-copy events delivered by the alignment timeout before every copy arrived. */
+  alignTimeouts: number;
+  /** Multi-copy events waiting for copies in other lanes. */
+  waitingForCopies: number;
   /** Events of an older leadership epoch dropped after a newer one was seen in their lane. */
   fencedDropped: number;
   /** Messages that could not become events (skipped, or the reason the consumer stopped). */
@@ -110,10 +121,11 @@ const DEFAULTS = {
   maxOpenEvents: 64,
   maxLanes: 100_000,
   maxTrackedCopies: 100_000,
+  alignTimeoutMs: 30_000,
   retry: { initialMs: 100, maxMs: 30_000, factor: 2 },
 } as const;
 
-type Counter = 'delivered' | 'duplicatesDropped' | 'copiesDropped' | 'fencedDropped' | 'badMessages' | 'listenerErrors';
+type Counter = 'delivered' | 'duplicatesDropped' | 'copiesDropped' | 'fencedDropped' | 'badMessages' | 'listenerErrors' | 'alignTimeouts';
 
 export class RedisEventConsumer {
   private readonly opts: RedisEventConsumerOptions;
@@ -122,8 +134,12 @@ export class RedisEventConsumer {
   private readonly scheduler: KeyedScheduler;
   private readonly intake: MessageIntake;
   private readonly counters: Record<Counter, number> = {
-    delivered: 0, duplicatesDropped: 0, copiesDropped: 0, fencedDropped: 0, badMessages: 0, listenerErrors: 0,
+    delivered: 0, duplicatesDropped: 0, copiesDropped: 0, fencedDropped: 0, badMessages: 0, listenerErrors: 0, alignTimeouts: 0,
   };
+  private readonly rendezvous: CopyRendezvous;
+  private readonly copiesOnce: boolean;
+  /** Lanes stopped at a copy: a source that ignores DeliveryReceipt.resume waits here. */
+  private readonly laneGates = new Map<string, Promise<void>>();
   private source: MessageSource | null = null;
   private state: State = 'idle';
   private stopping: Promise<void> | null = null;
@@ -143,15 +159,29 @@ export class RedisEventConsumer {
     this.opts = options;
     this.log = (options.logger ?? silentLogger).child({ component: 'consumer', group: options.group });
     this.scheduler = new KeyedScheduler(concurrency);
+    const alignTimeoutMs = options.alignTimeoutMs ?? DEFAULTS.alignTimeoutMs;
+    if (!(alignTimeoutMs >= 1)) throw new ConsumerError('SDK_BAD_OPTION', `alignTimeoutMs must be >= 1, got ${alignTimeoutMs}`);
+    this.copiesOnce = (options.copies ?? 'once') === 'once';
+    this.rendezvous = new CopyRendezvous({
+      timeoutMs: alignTimeoutMs,
+      maxRemembered: options.maxTrackedCopies ?? DEFAULTS.maxTrackedCopies,
+      assignment: () => this.source?.assignment?.(),
+      run: (ev, lane) => this.runReleased(ev, lane),
+      onTimeout: (ev, arrived, missing) => {
+        this.counters.alignTimeouts++;
+        this.log.warn('delivering an event before all its copies arrived: per-key order is not guaranteed for its keys', {
+          id: ev.id, type: ev.event.type, waitedMs: alignTimeoutMs, arrived: arrived.join(','),
+          missing: typeof missing === 'number' ? `${missing} lane(s)` : missing.join(','),
+        });
+      },
+    });
     this.intake = new MessageIntake(
       {
         dedupe: options.dedupe ?? 'watermark',
-        copies: options.copies ?? 'once',
         maxEventBytes: options.maxEventBytes ?? DEFAULTS.maxEventBytes,
         maxHeldBytes: options.maxHeldBytes ?? DEFAULTS.maxHeldBytes,
         maxOpenEvents: options.maxOpenEvents ?? DEFAULTS.maxOpenEvents,
         maxLanes: options.maxLanes ?? DEFAULTS.maxLanes,
-        maxTrackedCopies: options.maxTrackedCopies ?? DEFAULTS.maxTrackedCopies,
       },
       new CodecRegistry(options.codecs),
       (a, err) => this.onGiveUp(a, err),
@@ -189,6 +219,7 @@ export class RedisEventConsumer {
       if (this.state !== 'starting') throw new ConsumerError('SDK_STOPPED', 'stop() was called while the consumer was starting');
       this.source = source;
       this.state = 'running';
+      source.onAssignment?.(() => this.rendezvous.reassess());
       await source.start(this.deliver);
       this.log.info('consumer started', { source: source.name, topics: topicsOf(this.opts.topic).join(',') });
     } catch (err) {
@@ -224,6 +255,7 @@ export class RedisEventConsumer {
       queued: this.scheduler.queued,
       partialEvents: this.intake.partialEvents,
       partialBytes: this.intake.partialBytes,
+      waitingForCopies: this.rendezvous.waiting,
     };
     const lag = this.source?.lag?.();
     if (lag) s.lag = lag;
@@ -252,6 +284,10 @@ export class RedisEventConsumer {
   /** Called by the source with messages of one lane, in order. */
   private readonly deliver = async (messages: SourceMessage[]): Promise<DeliveryReceipt> => {
     if (this.state !== 'running') throw new ConsumerError('SDK_STOPPED', 'the consumer is stopping: messages not processed', { retriable: true });
+    const lane = messages[0]?.lane;
+    // a source that ignores DeliveryReceipt.resume: its next delivery of a stopped lane waits here
+    const gate = lane === undefined ? undefined : this.laneGates.get(lane);
+    if (gate) await gate;
     const call = new CallTracker();
     const parts: Array<{ index: number; assembly: Assembly }> = [];
     for (let i = 0; i < messages.length; i++) {
@@ -281,14 +317,25 @@ export class RedisEventConsumer {
         case 'dropped':
           this.countDrop(r.reason, m);
           break;
-        case 'event': {
-          const ev = r;
-          const ctx: EventContext = {
-            lane: m.lane, key: m.key, headers: ev.headers, id: ev.id, copies: ev.copies, parts: ev.parts, attempt: 1,
-          };
-          call.add();
-          this.scheduler.submit(ev.keys, () => this.runListeners(ev, ctx), (failed, err) => call.done(failed, err));
+        case 'pack':
+          for (const item of r.items) {
+            if (item.kind === 'dropped') this.countDrop(item.reason, m);
+            else this.submit(item, m.lane, call);
+          }
           break;
+        case 'event': {
+          if (r.copies <= 1 || !this.copiesOnce) {
+            this.submit(r, m.lane, call);
+            break;
+          }
+          const out: ArriveOutcome = this.rendezvous.arrive(r, m.lane);
+          if (out.kind === 'deliver') {
+            this.submit(r, m.lane, call, out.finished);
+            break;
+          }
+          this.counters.copiesDropped++;
+          if (out.kind === 'drop') break;
+          return this.stopAtCopy(m.lane, i, out.resume, call, parts);
         }
         default: {
           const never: never = r;
@@ -300,6 +347,49 @@ export class RedisEventConsumer {
     const held = parts.filter((p) => p.assembly.open).map((p) => p.index);
     return { held, safePrefix: held[0] ?? messages.length };
   };
+
+  /**
+   * The lane reached a copy whose other copies have not all arrived (message `i`): finish what came
+   * before it, then hand the lane back with the copy held and the rest not taken (DeliveryReceipt.taken).
+   */
+  private async stopAtCopy(
+    lane: string,
+    i: number,
+    resume: Promise<void>,
+    call: CallTracker,
+    parts: Array<{ index: number; assembly: Assembly }>,
+  ): Promise<DeliveryReceipt> {
+    const gate = resume.catch(() => undefined);
+    this.laneGates.set(lane, gate);
+    void gate.then(() => {
+      if (this.laneGates.get(lane) === gate) this.laneGates.delete(lane);
+    });
+    await call.finished();
+    const openParts = (): number[] => parts.filter((p) => p.assembly.open).map((p) => p.index);
+    const held = [...openParts(), i];
+    const after = resume.then(() => openParts()[0] ?? i + 1);
+    // a source that ignores `resume` must not see an unhandled rejection
+    after.catch(() => undefined);
+    return { held, safePrefix: held[0]!, taken: i + 1, resume: after };
+  }
+
+  private submit(ev: IntakeEvent, lane: string, call: CallTracker, finished?: (failed: boolean, err?: unknown) => void): void {
+    const ctx: EventContext = { lane, key: ev.key, headers: ev.headers, id: ev.id, copies: ev.copies, parts: ev.parts, attempt: 1 };
+    call.add();
+    this.scheduler.submit(ev.keys, () => this.runListeners(ev, ctx), (failed, err) => {
+      finished?.(failed, err);
+      call.done(failed, err);
+    });
+  }
+
+  /** Runs an event the rendezvous released on its own (timeout, rebalance). */
+  private runReleased(ev: IntakeEvent, lane: string): Promise<void> {
+    if (this.state !== 'running') return Promise.reject(new ConsumerError('SDK_STOPPED', 'the consumer is stopping', { retriable: true }));
+    return new Promise<void>((resolve, reject) => {
+      const ctx: EventContext = { lane, key: ev.key, headers: ev.headers, id: ev.id, copies: ev.copies, parts: ev.parts, attempt: 1 };
+      this.scheduler.submit(ev.keys, () => this.runListeners(ev, ctx), (failed, err) => (failed ? reject(asError(err)) : resolve()));
+    });
+  }
 
   /** Runs the event's listeners in order; synchronous while they are. */
   private runListeners(ev: IntakeEvent, ctx: EventContext): void | Promise<void> {
@@ -371,16 +461,15 @@ export class RedisEventConsumer {
     }
   }
 
-  private countDrop(reason: 'duplicate' | 'fenced' | 'copy', m: SourceMessage): void {
+  private countDrop(reason: DropReason, m: SourceMessage): void {
     if (reason === 'duplicate') this.counters.duplicatesDropped++;
-    else if (reason === 'copy') this.counters.copiesDropped++;
     else {
       this.counters.fencedDropped++;
       const now = Date.now();
       if (now - this.lastFencedLog >= 5000) {
         this.lastFencedLog = now;
         this.log.warn('dropped events of an older leadership epoch (a deposed replicator is still publishing)', {
-          lane: m.lane, epoch: m.headers['ce_epoch'], fencedDropped: this.counters.fencedDropped,
+          lane: m.lane, fencedDropped: this.counters.fencedDropped,
         });
       }
     }
@@ -419,6 +508,8 @@ export class RedisEventConsumer {
     const stopped = new ConsumerError('SDK_STOPPED', 'the consumer stopped before this event was processed', { cause: cause ?? undefined, retriable: true });
     // On failure nothing queued may run: the source redelivers it, after the failed event.
     if (cause) this.scheduler.abort(stopped);
+    // lanes stopped at a copy are released (not acknowledged past it)
+    this.rendezvous.clear();
     try {
       await this.source?.stop();
     } catch (err) {

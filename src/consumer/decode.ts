@@ -1,7 +1,7 @@
 // Message value -> event, by the content-type header (events/envelope.ts): JSON when absent, the
 // binary codec, or any codec the application adds.
 import { binaryCodec } from '../events/binary-codec.js';
-import { jsonCodec, type EventCodec } from '../events/envelope.js';
+import { decodePack, jsonCodec, type EventCodec } from '../events/envelope.js';
 import type { ReplicationEvent } from '../events/types.js';
 import { ConsumerError } from './errors.js';
 
@@ -27,6 +27,11 @@ export class CodecRegistry {
 
   decode(value: Buffer, contentType: string | undefined): ReplicationEvent {
     return this.codecFor(contentType).decode(value);
+  }
+
+  /** The events of a pack (events/envelope.ts), in order. */
+  decodePack(value: Buffer, contentType: string | undefined, count: number): ReplicationEvent[] {
+    return decodePack(this.codecFor(contentType), value, count);
   }
 }
 

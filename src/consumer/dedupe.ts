@@ -19,8 +19,8 @@
 // lane rather than per consumer: a slower lane may still legitimately hold events the previous leader
 // published before the takeover, and those are never republished.
 //
-// Copies: an event published to several lanes (multi-key commands, barriers; ce_copies = n) is
-// delivered once: its ce_id is remembered until all n copies were seen.
+// Copies of an event published to several lanes (multi-key commands, barriers) are each checked in
+// their own lane here; delivering such an event once is rendezvous.ts's job.
 //
 // All state is bounded (LRU): forgetting a lane or an event id costs at most a duplicate delivery.
 import { LruMap } from './lru.js';
@@ -85,34 +85,5 @@ export class LaneGuard {
 
   get lanesTracked(): number {
     return this.lanes.size;
-  }
-}
-
-/** Remembers events published as several copies until every copy was seen. */
-export class CopyTracker {
-  private readonly seen: LruMap<string, number>;
-
-  constructor(capacity: number) {
-    this.seen = new LruMap(capacity);
-  }
-
-  /** True for the first copy of event `id` (deliver it), false for the others (drop them). */
-  first(id: string, copies: number): boolean {
-    const count = this.seen.get(id);
-    if (count === undefined) {
-      if (copies > 1) this.seen.set(id, 1);
-      return true;
-    }
-    if (count + 1 >= copies) this.seen.delete(id);
-    else this.seen.set(id, count + 1);
-    return false;
-  }
-
-  clear(): void {
-    this.seen.clear();
-  }
-
-  get tracked(): number {
-    return this.seen.size;
   }
 }

@@ -1,7 +1,8 @@
 // What the SDK reads from a message's headers before (or instead of) decoding its value: identity for
-// dedupe, epoch for fencing, ce_part for reassembly, ce_copies, content-type. Header names and
-// formats are those of events/envelope.ts.
-import { CE_TYPE_PREFIX, H } from '../events/envelope.js';
+// dedupe, epoch for fencing, the part for reassembly, copies and their lanes, packs, the codec. Both
+// header styles of events/envelope.ts are read: the compact `rmqr` header when present, else ce_*.
+import { CE_TYPE_PREFIX, COMPACT_HEADER, compactEventId, contentTypeOfToken, H, parseCompactHeader } from '../events/envelope.js';
+import { ReplicatorError } from '../errors.js';
 import { ConsumerError } from './errors.js';
 
 /** Position of an event in its replication history (see events/identity.ts compareEvents). */
@@ -24,13 +25,19 @@ export interface MessageMeta {
   epoch: number | undefined;
   /** ce_part "<i>/<n>", when the event is split. */
   part: { i: number; n: number } | undefined;
-  /** ce_copies, 1 when absent. */
+  /** ce_copies / k=, 1 when absent. */
   copies: number;
+  /** ce_lanes / l=: where the copies went (see events/envelope.ts), when the writer says. */
+  lanes: string | undefined;
+  /** n=: the record is a pack of this many events (identity etc. then come from the events). */
+  packed: number | undefined;
   contentType: string | undefined;
 }
 
 /** Reads the envelope headers; throws SDK_BAD_HEADER when one is present but malformed. */
 export function readMessageMeta(headers: Readonly<Record<string, string>>): MessageMeta {
+  const compact = headers[COMPACT_HEADER];
+  if (compact !== undefined) return readCompact(compact);
   const replid = headers[H.replid];
   const offset = headers[H.offset];
   let identity: Identity | undefined;
@@ -48,7 +55,39 @@ export function readMessageMeta(headers: Readonly<Record<string, string>>): Mess
     epoch: headers[H.epoch] === undefined ? undefined : int(headers, H.epoch),
     part: headers[H.part] === undefined ? undefined : part(headers[H.part]),
     copies: headers[H.copies] === undefined ? 1 : Math.max(1, int(headers, H.copies)),
+    lanes: headers[H.lanes],
+    packed: undefined,
     contentType: headers[H.contentType],
+  };
+}
+
+function readCompact(text: string): MessageMeta {
+  let f;
+  try {
+    f = parseCompactHeader(text);
+  } catch (err) {
+    throw new ConsumerError('SDK_BAD_HEADER', (err as ReplicatorError).message, { cause: err });
+  }
+  let identity: Identity | undefined;
+  if (f.packed === undefined && f.replid !== undefined && f.offset !== undefined) {
+    identity = { offset: f.offset };
+    if (f.rdbOffset !== undefined) identity.rdbOffset = f.rdbOffset;
+    if (f.index !== undefined) identity.index = f.index;
+  }
+  if (f.packed !== undefined && (f.part !== undefined || (f.copies ?? 1) > 1)) {
+    throw new ConsumerError('SDK_BAD_HEADER', `header ${COMPACT_HEADER}=${JSON.stringify(text.slice(0, 120))}: a pack (n=) cannot be a part or have copies`);
+  }
+  return {
+    id: f.packed === undefined ? compactEventId(f) : undefined,
+    eventType: f.type,
+    replid: identity ? f.replid : undefined,
+    identity,
+    epoch: f.epoch,
+    part: f.part,
+    copies: Math.max(1, f.copies ?? 1),
+    lanes: f.lanes,
+    packed: f.packed,
+    contentType: f.codec === undefined ? undefined : contentTypeOfToken(f.codec),
   };
 }
 

@@ -29,6 +29,21 @@ export interface DeliveryReceipt {
    * completing the event reports a safePrefix that covers them.
    */
   safePrefix: number;
+  /**
+   * How many leading messages the SDK took (absent = all). The SDK stops at an event published as
+   * several copies (a multi-key command, a barrier) until the copies in the other lanes it consumes
+   * arrived, so that the event runs after the earlier events of every one of those lanes: it takes the
+   * message of that copy (listed in `held`) and leaves messages[taken..] untouched. The source delivers
+   * those again, in order, after `resume` settled (Kafka: resolve the fetch position only up to
+   * messages[taken - 1] and pause the partition; RocketMQ: make them visible again).
+   */
+  taken?: number;
+  /**
+   * Present when the lane must wait: deliver nothing more of it until this settles. Resolves, once the
+   * held copy was processed, with the number of leading messages of this call now processed (commit up
+   * to it); rejects when they were not (the wait was cancelled: commit nothing more, just resume).
+   */
+  resume?: Promise<number>;
 }
 
 export interface MessageSource {
@@ -44,4 +59,11 @@ export interface MessageSource {
   stop(): Promise<void>;
   /** Optional: last known lag (messages not yet delivered) per lane, for RedisEventConsumer.stats(). */
   lag?(): Record<string, number>;
+  /**
+   * Optional: the lanes this consumer currently owns (Kafka: "<topic>/<partition>" of its assignment),
+   * or undefined while unknown. Without it, every lane a copy was sent to counts as consumed here.
+   */
+  assignment?(): ReadonlySet<string> | undefined;
+  /** Optional: registers a callback run after the assignment changed (a rebalance). */
+  onAssignment?(listener: () => void): void;
 }

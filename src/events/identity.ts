@@ -8,8 +8,13 @@ import type { ReplicationEvent } from './types.js';
  * drops and resumes at the same offset repeats them (they carry no data).
  */
 export function eventId(e: ReplicationEvent): string {
-  const tail = e.type === 'key-chunk' ? String(e.index) : e.type === 'stream-begin' ? 'begin' : e.type === 'stream-end' ? 'end' : 'x';
-  return `${e.replid}-${e.offset}-${e.rdbOffset ?? 'x'}-${tail}`;
+  return eventIdOf(e.type, e.replid, e.offset, e.rdbOffset, e.type === 'key-chunk' ? e.index : undefined);
+}
+
+/** eventId from the fields a header carries (type, position, chunk index). */
+export function eventIdOf(type: string, replid: string, offset: number, rdbOffset: number | undefined, index: number | undefined): string {
+  const tail = type === 'key-chunk' ? String(index ?? 'x') : type === 'stream-begin' ? 'begin' : type === 'stream-end' ? 'end' : 'x';
+  return `${replid}-${offset}-${rdbOffset ?? 'x'}-${tail}`;
 }
 
 /**

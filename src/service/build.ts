@@ -13,7 +13,7 @@ import { FileSink } from '../sinks/file.js';
 import type { Sink } from '../sinks/sink.js';
 import { StdoutSink } from '../sinks/stdout.js';
 import { createLogger, isLogLevel, silentLogger, type Logger } from '../util/logger.js';
-import { buildKafkaSink } from './kafka-sink-config.js';
+import { buildKafkaSink, type KafkaSinkExtras } from './kafka-sink-config.js';
 import { buildRocketMqSink, checkNoNameserverKey } from './rocketmq-sink-config.js';
 
 export function buildLogger(config: Config): Logger {
@@ -66,12 +66,17 @@ export function sourceIdOf(config: Config): string {
   return `${e.host}:${e.port}`;
 }
 
-export function buildSink(config: Config, logger: Logger = silentLogger): Sink {
+/** What the service passes to the sink besides the config (cluster mode: the Kafka transactional id). */
+export interface SinkExtras {
+  kafka?: KafkaSinkExtras;
+}
+
+export function buildSink(config: Config, logger: Logger = silentLogger, extras: SinkExtras = {}): Sink {
   const kind = config.str('sink');
   checkNoNameserverKey(config);
   switch (kind) {
     case 'kafka':
-      return buildKafkaSink(config, buildCodec(config), sourceIdOf(config), logger);
+      return buildKafkaSink(config, buildCodec(config), sourceIdOf(config), logger, extras.kafka);
     case 'rocketmq':
       return buildRocketMqSink(config, buildCodec(config), sourceIdOf(config), logger);
     case 'stdout':
@@ -93,11 +98,12 @@ export function buildReplicator(
   config: Config,
   logger: Logger,
   term: Pick<ReplicatorOptions, 'checkpoint' | 'epoch' | 'guard'> = { checkpoint: buildCheckpointStore(config) },
+  sinkExtras: SinkExtras = {},
 ): Replicator {
   return new Replicator({
     ...term,
     redis: buildEndpoint(config),
-    sink: buildSink(config, logger),
+    sink: buildSink(config, logger, sinkExtras),
     replication: {
       listeningPort: config.int('replication.listening.port'),
       ackIntervalMs: config.int('replication.ack.interval.ms'),

@@ -7,7 +7,13 @@ import { KafkaSink } from '../sinks/kafka/kafka-sink.js';
 import { checkCompression, parseTopicPrefixes, type KafkaSinkOptions, type KafkaTlsOptions } from '../sinks/kafka/options.js';
 import type { Logger } from '../util/logger.js';
 
-export function kafkaSinkOptions(config: Config, codec: EventCodec, sourceId: string, logger: Logger): KafkaSinkOptions {
+/** What the service decides besides the kafka.* keys. */
+export interface KafkaSinkExtras {
+  /** Cluster mode: the transactional id shared by the instances of a source (used when kafka.transactional.id is empty). */
+  transactionalId?: string;
+}
+
+export function kafkaSinkOptions(config: Config, codec: EventCodec, sourceId: string, logger: Logger, extras: KafkaSinkExtras = {}): KafkaSinkOptions {
   const brokers = config.list('kafka.brokers');
   if (brokers.length === 0) {
     throw new ConfigError('CONFIG_MISSING_KEY', 'sink = kafka needs kafka.brokers (comma-separated host:port); set it in the config file or with --set kafka.brokers=host:9092');
@@ -24,10 +30,21 @@ export function kafkaSinkOptions(config: Config, codec: EventCodec, sourceId: st
     compression,
     maxMessageBytes: config.int('kafka.max.message.bytes'),
     publishTimeoutMs: config.int('kafka.publish.timeout.ms'),
+    headers: config.str('kafka.headers') === 'cloudevents' ? 'cloudevents' : 'compact',
+    packMaxEvents: config.int('kafka.pack.max.events'),
+    transactionalId: config.str('kafka.transactional.id') || (extras.transactionalId ?? ''),
     codec,
     sourceId,
     logger,
   };
+  const packBytes = config.optStr('kafka.pack.max.bytes');
+  if (packBytes !== undefined) {
+    const n = config.int('kafka.pack.max.bytes');
+    if (n > config.int('kafka.max.message.bytes')) {
+      throw new ConfigError('CONFIG_BAD_VALUE', `kafka.pack.max.bytes (${config.origin('kafka.pack.max.bytes')}) = ${n} is above kafka.max.message.bytes (${config.int('kafka.max.message.bytes')})`);
+    }
+    o.packMaxBytes = n;
+  }
   const prefixes = config.optStr('kafka.topic.prefixes');
   if (prefixes !== undefined) {
     try {
@@ -63,8 +80,8 @@ export function kafkaSinkOptions(config: Config, codec: EventCodec, sourceId: st
   return o;
 }
 
-export function buildKafkaSink(config: Config, codec: EventCodec, sourceId: string, logger: Logger): KafkaSink {
-  const options = kafkaSinkOptions(config, codec, sourceId, logger.child({ sink: 'kafka' }));
+export function buildKafkaSink(config: Config, codec: EventCodec, sourceId: string, logger: Logger, extras: KafkaSinkExtras = {}): KafkaSink {
+  const options = kafkaSinkOptions(config, codec, sourceId, logger.child({ sink: 'kafka' }), extras);
   try {
     return new KafkaSink(options);
   } catch (err) {

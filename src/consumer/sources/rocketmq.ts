@@ -21,6 +21,14 @@
 // that follow. An event with more parts than a batch holds cannot arrive whole: its parts are delivered
 // as they come (the SDK holds them), which is the one case where a crash mid-event can lose it.
 //
+// An event published to several message groups (a multi-key command) is delivered once, after its
+// copies arrived in each group's lane (consumer/rendezvous.ts): a lane's delivery may stop at such a
+// copy (DeliveryReceipt.taken / resume). The copy is acknowledged (its queue must move on so that the
+// other copies, possibly behind it in the same queue, can be received), the messages after it are made
+// visible again, and until `resume` settles the lane's messages that come back are released again
+// after a short delay rather than delivered. With several consumer processes in one group, a copy may
+// be received by another process: the event then waits for the SDK's alignTimeoutMs.
+//
 // Client quirks handled here: a receive right after startup (or after a proxy restart) can fail with an
 // NPE inside the proxy (apache/rocketmq #8714: the client's settings have not reached it yet) and long
 // polls can end in DEADLINE_EXCEEDED or UNAVAILABLE while the proxy is away: every receive error is
@@ -91,6 +99,8 @@ export const ROCKETMQ_SOURCE_DEFAULTS = {
 const RELEASE_NOW_MS = 100;
 /** gRPC UNAVAILABLE: the proxy cannot be reached. */
 const GRPC_UNAVAILABLE = 14;
+/** A lane stopped at a copy: how soon its messages received meanwhile come back. */
+const GATED_RELEASE_MS = 200;
 /** Split events deferred once are remembered (bounded) so that they are not deferred forever. */
 const MAX_DEFERRED_EVENTS = 1024;
 
@@ -109,6 +119,8 @@ export class RocketMqSource implements MessageSource {
   /** Per lane: settles when the lane's last delivery (and its acks) settled. */
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly sleepers = new Set<() => void>();
+  /** Lanes stopped at a copy, until the SDK's `resume` settles. */
+  private readonly gates = new Map<string, Promise<unknown>>();
   /** ce_id of split events whose trailing parts were deferred once. */
   private readonly deferred = new Set<string>();
   /** Replaced consumers, shut down once the messages they received were handled. */
@@ -307,18 +319,36 @@ export class RocketMqSource implements MessageSource {
       views = views.slice(0, views.length - tail);
       if (views.length === 0) return;
     }
+    if (this.gates.has(lane)) {
+      // the lane waits at a copy: these come back shortly, in order
+      await this.release(consumer, views, GATED_RELEASE_MS);
+      return;
+    }
     const messages: SourceMessage[] = views.map((v) => ({
       lane,
       key: v.messageGroup === undefined || v.messageGroup === '' ? null : Buffer.from(v.messageGroup, 'utf8'),
       value: v.body,
       headers: Object.fromEntries(v.properties),
     }));
+    let receipt: DeliveryReceipt | void;
     try {
-      await deliver(messages);
+      receipt = await deliver(messages);
     } catch (err) {
       this.log.debug(`delivery of ${views.length} message(s) of ${lane} rejected; redelivering in ${this.opts.retryDelayMs} ms: ${chain(err)}`);
       await this.release(consumer, views, this.opts.retryDelayMs);
       return;
+    }
+    const taken = receipt?.taken ?? views.length;
+    if (taken < views.length) {
+      await this.release(consumer, views.slice(taken), RELEASE_NOW_MS);
+      views = views.slice(0, taken);
+    }
+    if (receipt?.resume) {
+      const gate = receipt.resume.catch(() => undefined);
+      this.gates.set(lane, gate);
+      void gate.then(() => {
+        if (this.gates.get(lane) === gate) this.gates.delete(lane);
+      });
     }
     await Promise.all(
       views.map((v) =>

@@ -10,6 +10,8 @@ const EXPECTED = [
   // retries are bounded on purpose: after a failed send the sink replaces the producer (new producer id)
   'Limiting retries for the idempotent producer',
 ];
+/** Retried errors that are routine: a transaction begun while the previous commit completes (CONCURRENT_TRANSACTIONS). */
+const EXPECTED_RETRIES = ['another concurrent operation on the same transaction'];
 
 export function kafkaLogCreator(logger: Logger): logCreator {
   return () =>
@@ -22,7 +24,11 @@ export function kafkaLogCreator(logger: Logger): logCreator {
       }
       // "Response <Api> ... error": one line per error response, which kafkajs then retries or throws
       // to us (a missing topic while the sink probes for it, a coordinator still loading)
-      if (EXPECTED.some((m) => message.startsWith(m)) || (namespace === 'Connection' && message.startsWith('Response '))) {
+      if (
+        EXPECTED.some((m) => message.startsWith(m)) ||
+        EXPECTED_RETRIES.some((m) => message.includes(m)) ||
+        (namespace === 'Connection' && message.startsWith('Response '))
+      ) {
         logger.debug(message, fields);
         return;
       }

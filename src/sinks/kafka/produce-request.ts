@@ -17,11 +17,17 @@ export class ProduceRequest {
   private readonly byTopic = new Map<string, Message[]>();
   private bytes = 0;
   private count = 0;
+  private eventCount = 0;
 
   constructor(private readonly limits: RequestLimits) {}
 
   get records(): number {
     return this.count;
+  }
+
+  /** Events carried whole by the records (see KafkaRecord.events). */
+  get events(): number {
+    return this.eventCount;
   }
 
   get size(): number {
@@ -40,6 +46,7 @@ export class ProduceRequest {
     this.partitionBytes.set(pk, inPartition + r.size);
     this.bytes += r.size;
     this.count++;
+    this.eventCount += r.events;
     let list = this.byTopic.get(r.topic);
     if (!list) {
       list = [];

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { H } from '../../../src/events/envelope.js';
+import { readMessageMeta } from '../../../src/consumer/message-meta.js';
 import type { CommandEvent, ReplicationEvent } from '../../../src/events/types.js';
 import { Replicator } from '../../../src/pipeline/replicator.js';
 import { KafkaSink } from '../../../src/sinks/kafka/kafka-sink.js';
@@ -40,13 +40,13 @@ test('redis -> kafka: a 5 MB value is split into parts and reassembled by the SD
 
       // the partitions hold the event as consecutive parts, none above the limit
       const records = await readTopic([kafka.bootstrap], topic);
-      const parts = records.filter((r) => r.headers[H.part] !== undefined);
+      const parts = records.filter((r) => readMessageMeta(r.headers).part !== undefined);
       assert.ok(parts.length >= 7, `${parts.length} parts`);
       assert.ok(parts.every((r) => r.value.length < 1_000_000));
       assert.equal(new Set(parts.map((r) => r.partition)).size, 1);
       const n = parts.length;
       parts.forEach((r, i) => {
-        assert.equal(r.headers[H.part], `${i}/${n}`);
+        assert.deepEqual(readMessageMeta(r.headers).part, { i, n });
         assert.equal(r.offset, parts[0]!.offset + i, 'parts are consecutive in their partition');
       });
 

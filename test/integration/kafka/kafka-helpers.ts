@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { H, jsonCodec } from '../../../src/events/envelope.js';
-import { compareEvents } from '../../../src/events/identity.js';
+import { decodePack, jsonCodec } from '../../../src/events/envelope.js';
+import { compareEvents, eventId } from '../../../src/events/identity.js';
+import { readMessageMeta } from '../../../src/consumer/message-meta.js';
 import { toJson } from '../../../src/events/json.js';
 import type { ReplicationEvent } from '../../../src/events/types.js';
 import { RedisEventConsumer } from '../../../src/consumer/consumer.js';
@@ -50,7 +51,7 @@ export interface TopicRecord {
 }
 
 /** Every record of the topic up to its current end, per partition in offset order. */
-export async function readTopic(brokers: string[], topic: string, timeoutMs = 60_000): Promise<TopicRecord[]> {
+export async function readTopic(brokers: string[], topic: string, timeoutMs = 60_000, o: { readUncommitted?: boolean } = {}): Promise<TopicRecord[]> {
   const kafka = new Kafka({ clientId: 'rmqr-test-reader', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -63,12 +64,25 @@ export async function readTopic(brokers: string[], topic: string, timeoutMs = 60
   const out: TopicRecord[] = [];
   const remaining = new Set([...ends].filter(([, high]) => high > 0).map(([p]) => p));
   if (remaining.size === 0) return out;
-  const consumer = kafka.consumer({ groupId: uniqueName('rmqr-test-reader'), maxBytesPerPartition: 8 * 1024 * 1024, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: uniqueName('rmqr-test-reader'),
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    allowAutoTopicCreation: false,
+    readUncommitted: o.readUncommitted ?? false,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     let finish!: () => void;
     const finished = new Promise<void>((r) => (finish = r));
+    // A partition is read once a batch reaches its end. The batch's last offset counts the records the
+    // consumer does not hand out (transaction markers, aborted records), which never reach eachMessage.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const end = ends.get(payload.partition);
+      if (payload.topic !== topic || end === undefined || Number(payload.lastOffset) < end - 1) return;
+      remaining.delete(payload.partition);
+      if (remaining.size === 0) finish();
+    });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         const offset = Number(message.offset);
@@ -76,10 +90,6 @@ export async function readTopic(brokers: string[], topic: string, timeoutMs = 60
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
         out.push({ partition, offset, key: message.key, value: message.value ?? Buffer.alloc(0), headers, timestamp: Number(message.timestamp) });
-        if (offset === ends.get(partition)! - 1) {
-          remaining.delete(partition);
-          if (remaining.size === 0) finish();
-        }
       },
     });
     const timeout = new AbortController();
@@ -97,6 +107,10 @@ export async function readTopic(brokers: string[], topic: string, timeoutMs = 60
 
 export interface DecodedRecord extends TopicRecord {
   event: ReplicationEvent;
+  /** Copies of the event (k= / ce_copies), 1 when single. */
+  copies: number;
+  /** Events in the record (> 1 for a pack). */
+  packed: number;
 }
 
 // KNOWN COLLISION (reported to the lead): stream-end carries the offset of the last command before it,
@@ -111,27 +125,42 @@ export function streamOrder(a: ReplicationEvent, b: ReplicationEvent): number {
   return compareEvents(a, b) || (TIE_RANK[a.type] ?? 0) - (TIE_RANK[b.type] ?? 0);
 }
 
-/** (ce_id, ce_type) of a record: unique per event, see the collision note above. */
-export function recordIdentity(r: TopicRecord): string {
-  return `${r.headers[H.id]}|${r.headers[H.type]}`;
+/** (event id, type) of a decoded event: unique per event, see the collision note above. */
+export function recordIdentity(r: DecodedRecord): string {
+  return `${eventId(r.event)}|redis.${r.event.type}`;
 }
 
-/** Decodes records with JSON, joining the parts of split events (consecutive in their partition). */
+/**
+ * Decodes records (JSON codec, either header style) into one entry per event: a pack gives one entry
+ * per packed event (same partition and offset), the parts of a split event (consecutive in their
+ * partition) one entry. Checks that each record's header identity matches its decoded event.
+ */
 export function decodeRecords(records: TopicRecord[]): DecodedRecord[] {
   const out: DecodedRecord[] = [];
   let parts: TopicRecord[] = [];
   for (const r of records) {
-    const part = r.headers[H.part];
-    if (part === undefined) {
-      assert.equal(parts.length, 0, `partition ${r.partition} offset ${r.offset}: whole record inside a split event`);
-      out.push({ ...r, event: jsonCodec.decode(r.value) });
+    const meta = readMessageMeta(r.headers);
+    if (meta.packed !== undefined) {
+      assert.equal(parts.length, 0, `partition ${r.partition} offset ${r.offset}: pack inside a split event`);
+      for (const event of decodePack(jsonCodec, r.value, meta.packed)) out.push({ ...r, event, copies: 1, packed: meta.packed });
       continue;
     }
-    const [i, n] = part.split('/').map(Number) as [number, number];
-    assert.equal(i, parts.length, `partition ${r.partition} offset ${r.offset}: part ${part} out of order`);
+    const whole = (value: Buffer, first: TopicRecord): void => {
+      const event = jsonCodec.decode(value);
+      assert.equal(meta.id, eventId(event), `partition ${r.partition} offset ${r.offset}: header identity`);
+      assert.equal(meta.eventType, event.type);
+      out.push({ ...first, event, copies: meta.copies, packed: 1 });
+    };
+    if (meta.part === undefined) {
+      assert.equal(parts.length, 0, `partition ${r.partition} offset ${r.offset}: whole record inside a split event`);
+      whole(r.value, r);
+      continue;
+    }
+    const { i, n } = meta.part;
+    assert.equal(i, parts.length, `partition ${r.partition} offset ${r.offset}: part ${i}/${n} out of order`);
     parts.push(r);
     if (i === n - 1) {
-      out.push({ ...parts[0]!, event: jsonCodec.decode(Buffer.concat(parts.map((p) => p.value))) });
+      whole(Buffer.concat(parts.map((p) => p.value)), parts[0]!);
       parts = [];
     }
   }

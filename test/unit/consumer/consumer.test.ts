@@ -11,8 +11,9 @@ import { binaryCodec } from '../../../src/events/binary-codec.js';
 import { H } from '../../../src/events/envelope.js';
 import type { ReplicationEvent } from '../../../src/events/types.js';
 import { ReplicatorError } from '../../../src/errors.js';
+import type { Logger } from '../../../src/util/logger.js';
 import { prng } from '../../helpers/chunkings.js';
-import { deferred, FakeSource, flushdb, messagesOf, messagesOfAll, mset, REPLID, setCommand, sleep } from './fake-source.js';
+import { deferred, FakeSource, flushdb, messagesOf, messagesOfAll, mset, packOf, REPLID, setCommand, sleep } from './fake-source.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -292,6 +293,7 @@ describe('RedisEventConsumer', () => {
     const end: ReplicationEvent = { type: 'stream-end', replid: REPLID, offset: 130, db: 0, reason: 'closed' };
     await src.push([...messagesOf(m, { lane: 't/0', copies: 2 }), ...messagesOf(end, { lane: 't/0', copies: 2 })]);
     await src.push([...messagesOf(m, { lane: 't/1', copies: 2 }), ...messagesOf(end, { lane: 't/1', copies: 2 })]);
+    await src.settled();
     assert.deepEqual(got, ['command', 'stream-end']);
     assert.equal(c.stats().copiesDropped, 2);
     await c.stop();
@@ -318,6 +320,7 @@ describe('RedisEventConsumer', () => {
         src.push([...messagesOf(setCommand(10, 'a', '1'), { lane: 't/0' }), ...messagesOf(m, { lane: 't/0', copies: 2, key: b('0:a') })]),
         src.push([...messagesOf(setCommand(20, 'c', '1'), { lane: 't/1' }), ...messagesOf(m, { lane: 't/1', copies: 2, key: b('0:c') })]),
       ]);
+      await src.settled();
       const msets = got.filter(([o]) => o === 30);
       if (mode === 'once') {
         assert.equal(msets.length, 1);
@@ -459,3 +462,194 @@ describe('RedisEventConsumer', () => {
     await c.stop();
   });
 });
+
+describe('RedisEventConsumer: events published as several copies', () => {
+  const rename = (offset: number, from: string, to: string): ReplicationEvent => ({
+    type: 'command', replid: REPLID, offset, db: 0, command: 'RENAME', args: [b('RENAME'), b(from), b(to)], keys: [b(from), b(to)], known: true,
+  });
+  const label = (e: ReplicationEvent): string => (e.type === 'command' ? `${e.command}@${e.offset}` : `${e.type}@${e.offset}`);
+
+  it('delivers RENAME a a2 after the SET a still waiting in the slower lane, once, with compact headers (fake source)', async () => {
+    for (const style of ['compact', 'cloudevents'] as const) {
+      const { c, src } = await started({ concurrency: 4 });
+      src.setAssignment(['t/0', 't/1']);
+      const got: string[] = [];
+      c.on('command', (e) => void got.push(label(e)));
+      // a lives in partition 0, a2 in partition 1: RENAME is copied to both (l=0,1)
+      const copy = { copies: 2, lanes: '0,1', style };
+      const first = await src.push([...messagesOf(rename(20, 'a', 'a2'), { ...copy, lane: 't/1' }), ...messagesOf(setCommand(30, 'a2', 'x'), { lane: 't/1', style })]);
+      // the fast lane stops at its copy: the copy is held, nothing after it taken, the lane must wait
+      assert.ok(first && first.resume, 'the lane was told to wait');
+      assert.deepEqual([first.held, first.safePrefix, first.taken], [[0], 0, 1]);
+      assert.deepEqual(got, [], 'RENAME not delivered before the earlier SET a of partition 0');
+      assert.equal(c.stats().waitingForCopies, 1);
+      await src.push([...messagesOf(setCommand(10, 'a', '1'), { lane: 't/0', style }), ...messagesOf(rename(20, 'a', 'a2'), { ...copy, lane: 't/0' })]);
+      await src.settled();
+      assert.deepEqual(got, ['SET@10', 'RENAME@20', 'SET@30'], style);
+      // the waiting lane's resume reported its copy processed; the rest was delivered afterwards
+      assert.deepEqual(src.resumes, [{ lane: 't/1', result: 1 }]);
+      assert.deepEqual([c.stats().copiesDropped, c.stats().waitingForCopies, c.stats().delivered], [1, 0, 3]);
+      await c.stop();
+    }
+  });
+
+  it('runs a barrier copied to 3 lanes after everything before it in each lane and before everything after it (fake source)', async () => {
+    const { c, src } = await started({ concurrency: 8 });
+    src.setAssignment(['t/0', 't/1', 't/2']);
+    const log: string[] = [];
+    c.on('command', async (e) => {
+      log.push(`start ${label(e)}`);
+      await sleep(e.command === 'FLUSHDB' ? 1 : 1 + (e.offset % 4));
+      log.push(`end ${label(e)}`);
+    });
+    const barrier = flushdb(100);
+    const lanes = ['t/0', 't/1', 't/2'];
+    await Promise.all(
+      lanes.map(async (lane, i) => {
+        const before = [setCommand(10 + i, `k${i}`, 'x'), setCommand(20 + i, `j${i}`, 'x')];
+        const after = [setCommand(200 + i, `k${i}`, 'y'), setCommand(210 + i, `m${i}`, 'y')];
+        await sleep(i * 3); // the lanes reach the barrier at different times
+        await src.push([
+          ...messagesOfAll(before, { lane, style: 'compact' }),
+          ...messagesOf(barrier, { lane, copies: 3, lanes: '*', style: 'compact' }),
+          ...messagesOfAll(after, { lane, style: 'compact' }),
+        ]);
+      }),
+    );
+    await src.settled();
+    const at = (x: string): number => log.indexOf(x);
+    assert.equal(log.filter((x) => x === 'start FLUSHDB@100').length, 1, 'the barrier ran once');
+    for (const i of [0, 1, 2]) {
+      for (const o of [10 + i, 20 + i]) assert.ok(at(`end SET@${o}`) < at('start FLUSHDB@100'), `SET@${o} before the barrier: ${log.join(', ')}`);
+      for (const o of [200 + i, 210 + i]) assert.ok(at(`start SET@${o}`) > at('end FLUSHDB@100'), `SET@${o} after the barrier: ${log.join(', ')}`);
+    }
+    assert.equal(c.stats().copiesDropped, 2);
+    await c.stop();
+  });
+
+  it('waits only for the lanes this consumer owns among those the copies went to (fake source)', async () => {
+    const { c, src } = await started();
+    src.setAssignment(['t/0', 't/2']); // partitions 1 and 3 belong to another member
+    const got: string[] = [];
+    c.on('command', (e, ctx) => void got.push(`${label(e)} ${ctx.lane}`));
+    const m = mset(40, 'a', 'b', 'c');
+    const r = await src.push(messagesOf(m, { lane: 't/0', copies: 3, lanes: '0,1,3', style: 'compact' }));
+    assert.equal(r?.resume, undefined, 'no other owned lane to wait for');
+    assert.deepEqual(got, ['MSET@40 t/0']);
+    // a barrier to every partition waits for t/0 and t/2 only
+    const first = await src.push(messagesOf(flushdb(50), { lane: 't/2', copies: 4, lanes: '*', style: 'compact' }));
+    assert.ok(first?.resume);
+    await src.push(messagesOf(flushdb(50), { lane: 't/0', copies: 4, lanes: '*', style: 'compact' }));
+    await src.settled();
+    assert.deepEqual(got, ['MSET@40 t/0', 'FLUSHDB@50 t/0']);
+    await c.stop();
+  });
+
+  it('without lanes or assignment (RocketMQ) waits for as many lanes as copies (fake source)', async () => {
+    const { c, src } = await started();
+    const got: string[] = [];
+    c.on('command', (e) => void got.push(label(e)));
+    const m = mset(40, 'a', 'b', 'c');
+    const r1 = await src.push(messagesOf(m, { lane: 't/ga', copies: 3 }));
+    const r2 = await src.push(messagesOf(m, { lane: 't/gb', copies: 3 }));
+    assert.ok(r1?.resume && r2?.resume);
+    assert.deepEqual(got, []);
+    await src.push(messagesOf(m, { lane: 't/gc', copies: 3 }));
+    await src.settled();
+    assert.deepEqual(got, ['MSET@40']);
+    assert.deepEqual(src.resumes.map((x) => x.result), [1, 1]);
+    await c.stop();
+  });
+
+  it('re-evaluates waiting events on a rebalance: runs them when the missing lane is revoked, forgets them when the arrived ones are (fake source)', async () => {
+    const { c, src } = await started();
+    src.setAssignment(['t/0', 't/1', 't/2']);
+    const got: string[] = [];
+    c.on('command', (e) => void got.push(label(e)));
+    await src.push(messagesOf(flushdb(60), { lane: 't/0', copies: 3, lanes: '*', style: 'compact' }));
+    await src.push(messagesOf(flushdb(60), { lane: 't/1', copies: 3, lanes: '*', style: 'compact' }));
+    assert.deepEqual(got, []);
+    src.setAssignment(['t/0', 't/1']); // t/2, which had not reached its copy, went to another member
+    await src.settled();
+    assert.deepEqual(got, ['FLUSHDB@60']);
+    assert.deepEqual(src.resumes.map((x) => x.result), [1, 1]);
+
+    // now the lanes that arrived are revoked: the wait is cancelled and the event not delivered here
+    src.setAssignment(['t/0', 't/1', 't/2']);
+    await src.push(messagesOf(flushdb(70), { lane: 't/0', copies: 3, lanes: '*', style: 'compact' }));
+    src.setAssignment(['t/1', 't/2']);
+    await src.settled();
+    assert.deepEqual(got, ['FLUSHDB@60']);
+    assert.deepEqual(src.resumes.at(-1), { lane: 't/0', result: 'rejected' });
+    assert.equal(c.stats().waitingForCopies, 0);
+    await c.stop();
+  });
+
+  it('delivers anyway after alignTimeoutMs with a warning, and drops the late copy (fake source)', async () => {
+    const warnings: string[] = [];
+    const logger = capturingLogger((msg) => void warnings.push(msg));
+    const { c, src } = await started({ alignTimeoutMs: 40, logger });
+    src.setAssignment(['t/0', 't/1']);
+    const got: string[] = [];
+    c.on('command', (e) => void got.push(label(e)));
+    const m = mset(80, 'a', 'b');
+    await src.push([...messagesOf(m, { lane: 't/0', copies: 2, lanes: '0,1', style: 'compact' }), ...messagesOf(setCommand(90, 'a', 'z'), { lane: 't/0', style: 'compact' })]);
+    assert.deepEqual(got, []);
+    await sleep(80);
+    await src.settled();
+    assert.deepEqual(got, ['MSET@80', 'SET@90']);
+    assert.equal(c.stats().alignTimeouts, 1);
+    assert.ok(warnings.some((w) => /before all its copies arrived/.test(w)), warnings.join('|'));
+    await src.push(messagesOf(m, { lane: 't/1', copies: 2, lanes: '0,1', style: 'compact' }));
+    assert.deepEqual(got, ['MSET@80', 'SET@90'], 'the late copy is dropped');
+    await c.stop();
+  });
+
+  it('a source that ignores resume: the next delivery of the stopped lane waits for the copy (fake source)', async () => {
+    const { c, src } = await started();
+    src.honourResume = false;
+    src.setAssignment(['t/0', 't/1']);
+    const got: string[] = [];
+    c.on('command', (e) => void got.push(label(e)));
+    await src.push([...messagesOf(rename(20, 'a', 'a2'), { lane: 't/1', copies: 2, lanes: '0,1', style: 'compact' }), ...messagesOf(setCommand(30, 'a2', 'x'), { lane: 't/1', style: 'compact' })]);
+    await sleep(10);
+    assert.deepEqual(got, [], 'SET a2 waits behind the copy');
+    await src.push([...messagesOf(setCommand(10, 'a', '1'), { lane: 't/0', style: 'compact' }), ...messagesOf(rename(20, 'a', 'a2'), { lane: 't/0', copies: 2, lanes: '0,1', style: 'compact' })]);
+    await src.settled();
+    assert.deepEqual(got, ['SET@10', 'RENAME@20', 'SET@30']);
+    await c.stop();
+  });
+
+  it('unpacks packs: events in order, dedupe and fencing per event, barriers inside a pack (fake source)', async () => {
+    const { c, src } = await started({ concurrency: 4 });
+    const got: string[] = [];
+    c.on('event', (e, ctx) => void got.push(`${label(e)}${ctx.key === null ? '' : ' keyed'}`));
+    for (const codec of [undefined, binaryCodec]) {
+      got.length = 0;
+      const lane = codec ? 't/1' : 't/0';
+      const o = codec ? { lane, codec } : { lane };
+      await src.push([packOf([setCommand(10, 'a', '1'), setCommand(20, 'b', '1', { epoch: 2 }), flushdb(30), setCommand(40, 'a', '2')], o)]);
+      assert.deepEqual(got, ['SET@10', 'SET@20', 'FLUSHDB@30', 'SET@40']);
+      // a replayed pack overlapping the last one: only the newer events; an older epoch is fenced
+      await src.push([packOf([setCommand(40, 'a', '2'), setCommand(50, 'c', '1', { epoch: 1 }), setCommand(60, 'c', '2', { epoch: 2 })], o)]);
+      assert.deepEqual(got.slice(4), ['SET@60']);
+    }
+    assert.deepEqual([c.stats().duplicatesDropped, c.stats().fencedDropped], [2, 2]);
+    // a pack whose value disagrees with its header is a bad message
+    const bad = packOf([setCommand(70, 'a', '1'), setCommand(80, 'a', '1')]);
+    bad.headers = { rmqr: 'n=3;c=json' };
+    await assert.rejects(src.push([bad]), (e: unknown) => e instanceof ReplicatorError && e.code === 'EVENT_BAD_PACK');
+  });
+});
+
+/** A logger that hands its warnings to `onWarn` and drops the rest. */
+function capturingLogger(onWarn: (msg: string) => void): Logger {
+  const l: Logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (msg) => onWarn(msg),
+    error: () => undefined,
+    child: () => l,
+  };
+  return l;
+}

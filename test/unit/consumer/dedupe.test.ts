@@ -1,7 +1,7 @@
 // consumer/dedupe.ts: per-lane watermark dedupe, per-lane epoch fencing, once-only copies.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CopyTracker, LaneGuard } from '../../../src/consumer/dedupe.js';
+import { LaneGuard } from '../../../src/consumer/dedupe.js';
 import { compareIdentity, readMessageMeta } from '../../../src/consumer/message-meta.js';
 import { compareEvents } from '../../../src/events/identity.js';
 import { encodeEvent, jsonCodec } from '../../../src/events/envelope.js';
@@ -65,19 +65,6 @@ describe('LaneGuard', () => {
   });
 });
 
-describe('CopyTracker', () => {
-  it('lets the first copy through and drops the others until all were seen', () => {
-    const t = new CopyTracker(100);
-    assert.equal(t.first('e1', 3), true);
-    assert.equal(t.first('e1', 3), false);
-    assert.equal(t.tracked, 1);
-    assert.equal(t.first('e1', 3), false);
-    assert.equal(t.tracked, 0, 'forgotten once every copy was seen');
-    assert.equal(t.first('single', 1), true);
-    assert.equal(t.tracked, 0, 'single-copy events are not remembered');
-  });
-});
-
 describe('message headers', () => {
   it('compareIdentity orders like events/identity.ts compareEvents', () => {
     const mk = (offset: number, rdbOffset?: number, index?: number): ReplicationEvent => {
@@ -98,7 +85,11 @@ describe('message headers', () => {
 
   it('reads the envelope headers and refuses malformed ones with SDK_BAD_HEADER', () => {
     const m = readMessageMeta({ ce_id: 'x', ce_type: 'redis.command', ce_replid: R1, ce_offset: '42', ce_epoch: '3', ce_part: '1/4', ce_copies: '2', 'content-type': 'application/json' });
-    assert.deepEqual(m, { id: 'x', eventType: 'command', replid: R1, identity: { offset: 42 }, epoch: 3, part: { i: 1, n: 4 }, copies: 2, contentType: 'application/json' });
+    assert.deepEqual(m, {
+      id: 'x', eventType: 'command', replid: R1, identity: { offset: 42 }, epoch: 3, part: { i: 1, n: 4 }, copies: 2, lanes: undefined, packed: undefined,
+      contentType: 'application/json',
+    });
+    assert.equal(readMessageMeta({ ce_copies: '3', ce_lanes: '0,2,5' }).lanes, '0,2,5');
     assert.equal(readMessageMeta({}).identity, undefined);
     assert.equal(readMessageMeta({}).copies, 1);
     const bad = (h: Record<string, string>): void => assert.throws(() => readMessageMeta(h), (e: unknown) => e instanceof ConsumerError && e.code === 'SDK_BAD_HEADER');
@@ -108,5 +99,30 @@ describe('message headers', () => {
     bad({ ce_part: '0/1' });
     bad({ ce_part: 'a/b' });
     bad({ ce_epoch: '' });
+  });
+
+  it('reads the compact rmqr header: one event, a part with copies and lanes, a pack; refuses malformed ones', () => {
+    const one = readMessageMeta({ rmqr: `t=key-chunk;r=${R1};o=100;d=2;c=binary;ro=64;i=3;e=7` });
+    assert.deepEqual(one, {
+      id: `${R1}-100-64-3`, eventType: 'key-chunk', replid: R1, identity: { offset: 100, rdbOffset: 64, index: 3 }, epoch: 7, part: undefined,
+      copies: 1, lanes: undefined, packed: undefined, contentType: 'application/vnd.redis-mq-replicator.event-v1+binary',
+    });
+    // unknown fields are ignored, any order
+    const copy = readMessageMeta({ rmqr: `zz=1;l=*;k=8;p=1/3;c=json;d=-1;o=5;r=${R1};t=stream-end` });
+    assert.equal(copy.id, `${R1}-5-x-end`);
+    assert.deepEqual([copy.copies, copy.lanes, copy.part, copy.contentType], [8, '*', { i: 1, n: 3 }, 'application/json']);
+    const pack = readMessageMeta({ rmqr: 'n=12;c=json' });
+    assert.deepEqual([pack.packed, pack.identity, pack.id, pack.copies], [12, undefined, undefined, 1]);
+    // the compact header wins over ce_* when both are present
+    assert.equal(readMessageMeta({ rmqr: `t=command;r=${R1};o=9;d=0;c=json`, ce_offset: '1', ce_replid: R1 }).identity?.offset, 9);
+    const bad = (v: string): void =>
+      assert.throws(() => readMessageMeta({ rmqr: v }), (e: unknown) => e instanceof ConsumerError && e.code === 'SDK_BAD_HEADER' && e.message.includes('rmqr'));
+    bad(`t=command;r=${R1};o=4x;d=0;c=json`);
+    bad('t=command;p=3/3');
+    bad('t=command;p=0/1');
+    bad('n=0;c=json');
+    bad('n=2;c=json;k=2');
+    bad('n=2;c=json;p=0/2');
+    bad('t');
   });
 });

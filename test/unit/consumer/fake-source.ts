@@ -1,8 +1,22 @@
 // In-process fake MessageSource for the consumer SDK's unit tests (tests using it say "fake source"):
 // the test pushes messages of a lane as a broker client would, and sees what the SDK answers
-// (receipt, or rejection = not acknowledged). Messages are built with the real envelope
-// (events/envelope.ts), so headers, parts and codecs are those the sinks publish.
-import { encodeEvent, H, jsonCodec, partHeaders, type EventCodec } from '../../../src/events/envelope.js';
+// (receipt, or rejection = not acknowledged). Like the Kafka source, it honours a receipt that stops at
+// a copy: the messages not taken are delivered again, in order, once `resume` settled (settled() waits
+// for that). Messages are built with the real envelope (events/envelope.ts), so headers, parts, packs
+// and codecs are those the sinks publish.
+import {
+  codecToken,
+  compactHeader,
+  COMPACT_HEADER,
+  encodeEvent,
+  encodePack,
+  H,
+  jsonCodec,
+  packHeader,
+  partHeaders,
+  withPart,
+  type EventCodec,
+} from '../../../src/events/envelope.js';
 import type { CommandEvent, ReplicationEvent } from '../../../src/events/types.js';
 import type { DeliveryReceipt, MessageSource, SourceMessage } from '../../../src/consumer/source.js';
 
@@ -16,7 +30,32 @@ export class FakeSource implements MessageSource {
   stopped = 0;
   /** Every delivery and its outcome, in completion order. */
   readonly outcomes: Array<{ lane: string; count: number; receipt?: DeliveryReceipt | void; error?: unknown }> = [];
+  /** What each `resume` of a receipt settled with (a number = resolved with that safe prefix; 'rejected'). */
+  readonly resumes: Array<{ lane: string; result: number | 'rejected' }> = [];
   lagByLane: Record<string, number> | undefined;
+  /** False: behave like an old source that ignores DeliveryReceipt.taken/resume (delivers the rest at once). */
+  honourResume = true;
+  private owned: Set<string> | undefined;
+  private readonly assignmentListeners: Array<() => void> = [];
+
+  /** Sets the lanes this consumer owns (undefined = the source cannot tell) and tells the SDK, like a rebalance. */
+  setAssignment(lanes: string[] | undefined): void {
+    this.owned = lanes === undefined ? undefined : new Set(lanes);
+    for (const l of this.assignmentListeners) l();
+  }
+
+  assignment(): ReadonlySet<string> | undefined {
+    return this.owned;
+  }
+
+  onAssignment(listener: () => void): void {
+    this.assignmentListeners.push(listener);
+  }
+
+  /** Resolves once no delivery (redeliveries of messages not taken included) is in progress. */
+  async settled(): Promise<void> {
+    while (this.inProgress.size > 0) await Promise.allSettled([...this.inProgress]);
+  }
 
   async start(deliver: Deliver): Promise<void> {
     this.started++;
@@ -39,6 +78,18 @@ export class FakeSource implements MessageSource {
     const p = this.deliverFn(messages).then(
       (receipt) => {
         this.outcomes.push({ lane, count: messages.length, receipt });
+        if (receipt?.resume) {
+          const r = receipt.resume.then(
+            (safe) => void this.resumes.push({ lane, result: safe }),
+            () => void this.resumes.push({ lane, result: 'rejected' }),
+          );
+          this.track(r);
+        }
+        const rest = receipt && receipt.taken !== undefined ? messages.slice(receipt.taken) : [];
+        if (rest.length > 0) {
+          const again = this.honourResume && receipt?.resume ? receipt.resume.catch(() => undefined).then(() => this.push(rest)) : this.push(rest);
+          this.track(again);
+        }
         return receipt;
       },
       (error: unknown) => {
@@ -46,9 +97,13 @@ export class FakeSource implements MessageSource {
         throw error;
       },
     );
+    this.track(p);
+    return p;
+  }
+
+  private track(p: Promise<unknown>): void {
     this.inProgress.add(p);
     void p.catch(() => undefined).finally(() => this.inProgress.delete(p));
-    return p;
   }
 }
 
@@ -57,8 +112,12 @@ export interface MessageOptions {
   codec?: EventCodec;
   /** Split into parts of this size (default: never). */
   maxValueBytes?: number;
-  /** ce_copies header. */
+  /** ce_copies / k= header. */
   copies?: number;
+  /** ce_lanes / l= header (with copies). */
+  lanes?: string;
+  /** Header style (default cloudevents, the ce_* set). */
+  style?: 'cloudevents' | 'compact';
   key?: Buffer | null;
   /** Drop these headers (to test decoding without the envelope's identity). */
   without?: string[];
@@ -66,9 +125,23 @@ export interface MessageOptions {
 
 /** The messages the sinks would publish for an event (one per part). */
 export function messagesOf(e: ReplicationEvent, o: MessageOptions = {}): SourceMessage[] {
+  if (o.style === 'compact') {
+    const codec = o.codec ?? jsonCodec;
+    const value = codec.encode(e);
+    const max = o.maxValueBytes ?? 1 << 30;
+    const header = compactHeader(e, codecToken(codec), o.copies ?? 1, o.lanes);
+    const n = Math.max(1, Math.ceil(value.length / max));
+    return Array.from({ length: n }, (_, i) => ({
+      lane: o.lane ?? 't/0',
+      key: o.key ?? null,
+      value: value.subarray(i * max, (i + 1) * max),
+      headers: { [COMPACT_HEADER]: withPart(header, i, n) },
+    }));
+  }
   const enc = encodeEvent(e, { codec: o.codec ?? jsonCodec, sourceId: 'test:6379', maxValueBytes: o.maxValueBytes ?? 1 << 30 });
   const headers = { ...enc.headers };
   if (o.copies !== undefined) headers[H.copies] = String(o.copies);
+  if (o.lanes !== undefined) headers[H.lanes] = o.lanes;
   for (const h of o.without ?? []) delete headers[h];
   return enc.parts.map((value, i) => ({
     lane: o.lane ?? 't/0',
@@ -76,6 +149,17 @@ export function messagesOf(e: ReplicationEvent, o: MessageOptions = {}): SourceM
     value,
     headers: partHeaders(headers, i, enc.parts.length),
   }));
+}
+
+/** One pack message (compact header n=) carrying the events, as the Kafka sink packs them. */
+export function packOf(events: readonly ReplicationEvent[], o: { lane?: string; codec?: EventCodec } = {}): SourceMessage {
+  const codec = o.codec ?? jsonCodec;
+  return {
+    lane: o.lane ?? 't/0',
+    key: null,
+    value: encodePack(codec, events.map((e) => codec.encode(e))),
+    headers: { [COMPACT_HEADER]: packHeader(events.length, codecToken(codec)) },
+  };
 }
 
 export function messagesOfAll(events: readonly ReplicationEvent[], o: MessageOptions = {}): SourceMessage[] {

@@ -10,6 +10,7 @@ const rec = (topic: string, partition: number, size: number, seq: number): Kafka
   value: Buffer.from(String(seq)),
   headers: { seq: String(seq) },
   size,
+  events: 1,
 });
 
 test('requests keep each partition batch within the message limit and the records in order', () => {

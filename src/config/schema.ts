@@ -117,7 +117,7 @@ export const CONFIG_KEYS = [
     doc: "The broker's maximum message size (proxy maxMessageSize); larger events are split into parts (ce_part) below it that the SDK reassembles." }),
   // --- pipeline
   k({ key: 'pipeline.batch.events', kind: 'int', default: '1000', min: 1, doc: 'Largest batch handed to the sink.' }),
-  k({ key: 'pipeline.linger.ms', kind: 'int', default: '5', min: 0, doc: 'How long a partial batch waits for more events.' }),
+  k({ key: 'pipeline.linger.ms', kind: 'int', default: '1', min: 0, doc: 'How long a partial batch waits for more events.' }),
   k({ key: 'pipeline.max.pending.bytes', kind: 'int', default: '67108864', min: 65536,
     doc: 'Bytes of events not yet acknowledged by the sink above which reading from the master pauses (back-pressure).' }),
   k({ key: 'pipeline.spill.dir', kind: 'string', default: 'data/spill', doc: 'Directory for the spill (pipeline.spill.max.bytes > 0).' }),

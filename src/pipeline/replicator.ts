@@ -33,7 +33,7 @@ export interface ReplicatorOptions {
   replication?: Omit<ReplicationClientOptions, 'endpoint' | 'logger'>;
   /** Largest batch (default 1000 events). */
   batchEvents?: number;
-  /** How long a partial batch waits for more events (default 5 ms). */
+  /** How long a partial batch waits for more events (default 1 ms). */
   lingerMs?: number;
   /** Above this many bytes not yet acknowledged, reading from the master pauses (default 64 MiB). */
   maxPendingBytes?: number;
@@ -156,7 +156,7 @@ export class Replicator {
         ...(this.spill ? { spill: this.spill } : {}),
         maxInFlight: this.opts.sink?.maxInFlight ?? 1,
         maxEvents: this.opts.batchEvents ?? 1000,
-        lingerMs: this.opts.lingerMs ?? 5,
+        lingerMs: this.opts.lingerMs ?? 1,
         maxPendingBytes: this.opts.maxPendingBytes ?? 64 * 1024 * 1024,
       },
       {

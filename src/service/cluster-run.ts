@@ -11,6 +11,7 @@ import type { Config } from '../config/load.js';
 import { describeError } from '../errors.js';
 import type { Replicator } from '../pipeline/replicator.js';
 import type { Logger } from '../util/logger.js';
+import { clusterTransactionalId } from '../sinks/kafka/options.js';
 import { buildReplicator } from './build.js';
 import { clusterSettingsFromConfig } from './cluster-settings.js';
 import { logReplicator, type ServiceRun } from './service-run.js';
@@ -73,11 +74,14 @@ export class ClusterRun implements ServiceRun {
     if (this.stopping || term.guard.ended) return;
     this.log.info('leadership acquired: replicating', { epoch: term.epoch, instance: term.instanceId });
     const checkpoint = new ZkCheckpointStore(this.member.checkpointAccess(term));
-    const replicator = buildReplicator(this.config, this.log.child({ epoch: term.epoch }), {
-      checkpoint,
-      epoch: term.epoch,
-      guard: term.guard,
-    });
+    // Kafka: all instances share one transactional id, so this term's producer fences the previous
+    // leader's at the broker (kafka.transactional.id, when set, wins).
+    const replicator = buildReplicator(
+      this.config,
+      this.log.child({ epoch: term.epoch }),
+      { checkpoint, epoch: term.epoch, guard: term.guard },
+      { kafka: { transactionalId: clusterTransactionalId(term.sourceId) } },
+    );
     logReplicator(replicator, this.log);
     this.current = { term, replicator };
     replicator.done.catch((err: unknown) => {

@@ -178,31 +178,47 @@ function countingConsumer(
   return { consumer, complete, count: () => events };
 }
 
-/** W writes/s of SET lat:<i> <send time> for S s (the first WARMUP_MS not measured). */
-async function latencyLoad(redis: Redis, received: Map<number, number>, writesPerSecond: number): Promise<{ lat: number[]; sent: number }> {
+/**
+ * Writes i = 0, 1, ... at `writesPerSecond` for SECONDS s: every millisecond tick sends the writes due
+ * by then as one batch, [from, to) stamped with the tick's time t. Returns the send time of each write
+ * made after the first WARMUP_MS.
+ */
+async function paced(writesPerSecond: number, sendBatch: (from: number, to: number, t: number) => Promise<void>): Promise<Map<number, number>> {
   const sentAt = new Map<number, number>();
   const start = now();
   let i = 0;
   while (now() - start < SECONDS * 1000) {
     const due = Math.floor(((now() - start) / 1000) * writesPerSecond);
     if (due > i) {
-      const p = redis.pipeline();
       const t = now();
-      for (; i < due; i++) {
-        p.set(`lat:${i % 100_000}`, `${i}:${t}`);
-        if (t - start >= WARMUP_MS) sentAt.set(i, t);
-      }
-      await p.exec();
+      if (t - start >= WARMUP_MS) for (let k = i; k < due; k++) sentAt.set(k, t);
+      await sendBatch(i, due, t);
+      i = due;
     }
     await delay(1);
   }
-  await delay(3000); // stragglers
+  return sentAt;
+}
+
+/** Time from sending to receiving each measured write that was received. */
+function latencies(sentAt: ReadonlyMap<number, number>, received: ReadonlyMap<number, number>): number[] {
   const lat: number[] = [];
   for (const [id, t] of sentAt) {
     const r = received.get(id);
     if (r !== undefined) lat.push(r - t);
   }
-  return { lat, sent: sentAt.size };
+  return lat;
+}
+
+/** W writes/s of SET lat:<i> <send time> for S s (the first WARMUP_MS not measured). */
+async function latencyLoad(redis: Redis, received: Map<number, number>, writesPerSecond: number): Promise<{ lat: number[]; sent: number }> {
+  const sentAt = await paced(writesPerSecond, async (from, to, t) => {
+    const p = redis.pipeline();
+    for (let i = from; i < to; i++) p.set(`lat:${i % 100_000}`, `${i}:${t}`);
+    await p.exec();
+  });
+  await delay(3000); // stragglers
+  return { lat: latencies(sentAt, received), sent: sentAt.size };
 }
 
 function latencyRecorder(): { received: Map<number, number>; onCommand: (e: Extract<ReplicationEvent, { type: 'command' }>) => void } {
@@ -277,32 +293,16 @@ async function kafkaLatencyBaseline(bootstrap: string): Promise<{ lat: number[];
   await delay(2000);
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const sentAt = new Map<number, number>();
-  const start = now();
-  let i = 0;
-  while (now() - start < SECONDS * 1000) {
-    const due = Math.floor(((now() - start) / 1000) * writesPerSecond);
-    if (due > i) {
-      const t = now();
-      const messages: Message[] = [];
-      for (; i < due; i++) {
-        messages.push({ key: `0:lat:${i % 100_000}`, value: `${i}:${t}` });
-        if (t - start >= WARMUP_MS) sentAt.set(i, t);
-      }
-      // like the pipeline: linger, then one request (not awaited: the next tick keeps the rate)
-      await producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 });
-    }
-    await delay(1);
-  }
+  const sentAt = await paced(writesPerSecond, async (from, to, t) => {
+    const messages: Message[] = [];
+    for (let i = from; i < to; i++) messages.push({ key: `0:lat:${i % 100_000}`, value: `${i}:${t}` });
+    // like the pipeline: linger, then one request
+    await producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 });
+  });
   await delay(3000);
   await producer.disconnect();
   await consumer.disconnect();
-  const lat: number[] = [];
-  for (const [id, t] of sentAt) {
-    const r = received.get(id);
-    if (r !== undefined) lat.push(r - t);
-  }
-  return { lat, sent: sentAt.size };
+  return { lat: latencies(sentAt, received), sent: sentAt.size };
 }
 
 async function rocketmqSendBaseline(endpoints: string, topic: string, n: number): Promise<number> {

@@ -21,6 +21,10 @@ export { readAof } from './aof/aof-reader.js';
 export type { AofReadOptions, AofSummary } from './aof/aof-reader.js';
 export { parseCommand } from './commands/parse.js';
 
+// Filters
+export { compileEventFilter } from './filters/event-filter.js';
+export type { EventFilter, EventFilterOptions } from './filters/event-filter.js';
+
 // Checkpoints and sinks
 export type { Checkpoint, CheckpointStore } from './checkpoint/store.js';
 export { FileCheckpointStore } from './checkpoint/file.js';

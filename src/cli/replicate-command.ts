@@ -1,8 +1,6 @@
 // `redis-mq-replicator replicate`: connects to the master as a replica and publishes every event.
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load.js';
-import { ConfigError } from '../config/errors.js';
 import { runService } from '../service/run.js';
+import { configFromArgs, parseConfigArgs } from './config-args.js';
 import type { Subcommand } from './main.js';
 
 const HELP = `usage: redis-mq-replicator replicate [--config FILE] [--set key=value ...] [--redis URI]
@@ -19,25 +17,7 @@ Stops gracefully on SIGINT/SIGTERM; the next start resumes from the checkpoint w
 export const subcommand: Subcommand = {
   summary: 'replicate a Redis/Valkey master and publish its events (the service)',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          config: { type: 'string' },
-          set: { type: 'string', multiple: true },
-          redis: { type: 'string' },
-          sink: { type: 'string' },
-          checkpoint: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        strict: true,
-        allowPositionals: false,
-      });
-    } catch (err) {
-      throw new ConfigError('CONFIG_BAD_ARGUMENT', `${(err as Error).message}\n${HELP}`);
-    }
-    const v = parsed.values;
+    const v = parseConfigArgs(argv, { redis: { type: 'string' }, sink: { type: 'string' }, checkpoint: { type: 'string' } }, HELP);
     if (v.help) {
       process.stdout.write(HELP + '\n');
       return 0;
@@ -46,7 +26,6 @@ export const subcommand: Subcommand = {
     if (v.redis !== undefined) overrides.push(`redis.uri=${v.redis}`);
     if (v.sink !== undefined) overrides.push(`sink=${v.sink}`);
     if (v.checkpoint !== undefined) overrides.push(`checkpoint.file=${v.checkpoint}`);
-    const config = loadConfig({ ...(v.config !== undefined ? { file: v.config } : {}), overrides });
-    return runService(config);
+    return runService(configFromArgs(v.config, overrides));
   },
 };

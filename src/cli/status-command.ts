@@ -1,10 +1,8 @@
 // `redis-mq-replicator status`: who leads the source of a cluster deployment, its epoch, its checkpoint
 // and its standbys, read from ZooKeeper.
-import { parseArgs } from 'node:util';
 import { fetchClusterStatus, type CandidateStatus, type ClusterStatus } from '../cluster/status.js';
-import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
 import { clusterSettingsFromConfig } from '../service/cluster-settings.js';
+import { configFromArgs, parseConfigArgs } from './config-args.js';
 import type { Subcommand } from './main.js';
 
 const HELP = `usage: redis-mq-replicator status [--config FILE] [--set key=value ...] [--json]
@@ -19,28 +17,12 @@ zookeeper.source.id (default: host:port of redis.uri) from the configuration.
 export const subcommand: Subcommand = {
   summary: 'show the leader, epoch, checkpoint and standbys of a cluster deployment',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          config: { type: 'string' },
-          set: { type: 'string', multiple: true },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        strict: true,
-        allowPositionals: false,
-      });
-    } catch (err) {
-      throw new ConfigError('CONFIG_BAD_ARGUMENT', `${(err as Error).message}\n${HELP}`);
-    }
-    const v = parsed.values;
+    const v = parseConfigArgs(argv, { json: { type: 'boolean' } }, HELP);
     if (v.help) {
       process.stdout.write(HELP + '\n');
       return 0;
     }
-    const config = loadConfig({ ...(v.config !== undefined ? { file: v.config } : {}), overrides: v.set ?? [] });
+    const config = configFromArgs(v.config, v.set ?? []);
     const settings = clusterSettingsFromConfig(config);
     const status = await fetchClusterStatus({
       address: settings.address,

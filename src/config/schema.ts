@@ -125,6 +125,12 @@ export const CONFIG_KEYS = [
     doc: 'When the sink lags and pipeline.max.pending.bytes is reached, keep reading from the master and spill batches to disk up to this size (0 = no spill: reading pauses).' }),
   k({ key: 'pipeline.pause.max.ms', kind: 'int', default: '30000', min: 1000,
     doc: 'Reading paused this long (sink down, spill full): disconnect cleanly from the master and reconnect with PSYNC once the sink catches up.' }),
+  // --- filters
+  k({ key: 'filter.dbs', kind: 'list', doc: 'Publish only events of these databases (comma list; empty = all). Events about no database always pass.' }),
+  k({ key: 'filter.keys', kind: 'list', doc: 'Publish only keys matching one of these Redis glob patterns (user:*,order:[0-9]*); a multi-key command passes when one of its keys does.' }),
+  k({ key: 'filter.keys.exclude', kind: 'list', doc: 'Do not publish keys matching these glob patterns (applied after filter.keys).' }),
+  k({ key: 'filter.types', kind: 'list', doc: 'Publish only these event types (e.g. command,transaction,snapshot-begin,snapshot-end; empty = all).' }),
+  k({ key: 'filter.commands.exclude', kind: 'list', doc: 'Do not publish these commands (e.g. PUBLISH,SPUBLISH). Filtered events still advance the checkpoint.' }),
   // --- logging
   k({ key: 'log.level', kind: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Log level (logs go to stderr).' }),
   k({ key: 'log.format', kind: 'enum', values: ['text', 'json'], default: 'text', doc: 'Log line format.' }),

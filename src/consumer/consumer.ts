@@ -17,6 +17,7 @@ import type { EventCodec } from '../events/envelope.js';
 import type { EventType } from '../events/types.js';
 import { Backoff, type BackoffOptions } from '../util/backoff.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { Sleeps } from '../util/sleeps.js';
 import { CodecRegistry } from './decode.js';
 import { KeyedScheduler } from './dispatch.js';
 import { ConsumerError } from './errors.js';
@@ -143,7 +144,7 @@ export class RedisEventConsumer {
   private source: MessageSource | null = null;
   private state: State = 'idle';
   private stopping: Promise<void> | null = null;
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeps = new Sleeps();
   private lastFencedLog = 0;
   private settle!: { resolve: () => void; reject: (err: Error) => void };
   /** Settles when the consumer has stopped: resolves after stop(), rejects when it stopped itself on an error. */
@@ -448,7 +449,7 @@ export class RedisEventConsumer {
         if (this.state === 'running') void this.fail(e);
         throw e;
       }
-      await this.sleep(backoff.next());
+      await this.sleeps.sleep(backoff.next());
       if (this.state !== 'running') throw new ConsumerError('SDK_STOPPED', `stopped while retrying a listener of event ${ev.id}`, { cause: e, retriable: true });
       const ctx: EventContext = { ...first, attempt: attempt + 1 };
       try {
@@ -504,7 +505,7 @@ export class RedisEventConsumer {
 
   private async shutdown(cause: Error | null): Promise<void> {
     this.state = 'stopping';
-    for (const wake of [...this.sleepers]) wake();
+    this.sleeps.wakeAll();
     const stopped = new ConsumerError('SDK_STOPPED', 'the consumer stopped before this event was processed', { cause: cause ?? undefined, retriable: true });
     // On failure nothing queued may run: the source redelivers it, after the failed event.
     if (cause) this.scheduler.abort(stopped);
@@ -521,18 +522,6 @@ export class RedisEventConsumer {
     this.log.info('consumer stopped', { delivered: this.counters.delivered, cause: cause?.message });
     if (cause) this.settle.reject(cause);
     else this.settle.resolve();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 }
 

@@ -24,7 +24,7 @@
 //
 // All state is bounded (LRU): forgetting a lane or an event id costs at most a duplicate delivery.
 import { LruMap } from './lru.js';
-import { compareIdentity, type Identity } from './message-meta.js';
+import { compareIdentity, type Identity } from '../events/identity.js';
 
 export type Verdict = 'new' | 'duplicate' | 'fenced';
 

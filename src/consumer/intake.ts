@@ -3,12 +3,12 @@
 // decode, unpack packs (each packed event is checked on its own). Synchronous: the consumer calls
 // accept() for the messages of a delivery in order and schedules what comes out. Events published as
 // several copies come out of every copy; the consumer delivers them once (rendezvous.ts).
-import { eventId } from '../events/identity.js';
+import { eventId, identityOf, type Identity } from '../events/identity.js';
 import type { ReplicationEvent } from '../events/types.js';
 import type { CodecRegistry } from './decode.js';
 import { dedupeRole, LaneGuard } from './dedupe.js';
 import { ConsumerError } from './errors.js';
-import { readMessageMeta, type Identity } from './message-meta.js';
+import { readMessageMeta } from './message-meta.js';
 import { orderKeys } from './order-keys.js';
 import { Reassembler, type Assembly, type ReassemblyLimits } from './reassembly.js';
 import type { SourceMessage } from './source.js';
@@ -136,11 +136,4 @@ export class MessageIntake {
     this.guard.accept(m.lane, replid ?? event.replid, identity, epoch, role);
     return { kind: 'event', event, id: id ?? eventId(event), copies, lanes, parts, keys: orderKeys(event), headers, key: m.key };
   }
-}
-
-function identityOf(e: ReplicationEvent): Identity {
-  const id: Identity = { offset: e.offset };
-  if (e.rdbOffset !== undefined) id.rdbOffset = e.rdbOffset;
-  if (e.type === 'key-chunk') id.index = e.index;
-  return id;
 }

@@ -1,18 +1,10 @@
 // What the SDK reads from a message's headers before (or instead of) decoding its value: identity for
 // dedupe, epoch for fencing, the part for reassembly, copies and their lanes, packs, the codec. Both
 // header styles of events/envelope.ts are read: the compact `rmqr` header when present, else ce_*.
-import { CE_TYPE_PREFIX, COMPACT_HEADER, compactEventId, contentTypeOfToken, H, parseCompactHeader } from '../events/envelope.js';
+import { CE_TYPE_PREFIX, COMPACT_HEADER, compactEventId, contentTypeOfToken, H, headerInt, parseCompactHeader, parsePart } from '../events/envelope.js';
+import type { Identity } from '../events/identity.js';
 import { ReplicatorError } from '../errors.js';
 import { ConsumerError } from './errors.js';
-
-/** Position of an event in its replication history (see events/identity.ts compareEvents). */
-export interface Identity {
-  offset: number;
-  /** Snapshot records only. */
-  rdbOffset?: number;
-  /** key-chunk events only. */
-  index?: number;
-}
 
 export interface MessageMeta {
   /** ce_id, when present. */
@@ -91,37 +83,17 @@ function readCompact(text: string): MessageMeta {
   };
 }
 
-/** Orders two identities of one history like compareEvents: offset, then rdbOffset (absent last), then index (absent first). */
-export function compareIdentity(a: Identity, b: Identity): number {
-  if (a.offset !== b.offset) return a.offset - b.offset;
-  const ra = a.rdbOffset ?? Infinity;
-  const rb = b.rdbOffset ?? Infinity;
-  if (ra !== rb) return ra < rb ? -1 : 1;
-  return (a.index ?? -1) - (b.index ?? -1);
-}
-
 function int(headers: Readonly<Record<string, string>>, name: string): number {
   const text = headers[name]!;
-  // A digit loop rather than Number(text) alone, which accepts " 1", "1e3", "0x1f"; runs per message.
-  const neg = text.charCodeAt(0) === 0x2d;
-  let ok = text.length > (neg ? 1 : 0) && text.length <= 17;
-  for (let i = neg ? 1 : 0; ok && i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    ok = c >= 0x30 && c <= 0x39;
-  }
-  const n = ok ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n)) throw new ConsumerError('SDK_BAD_HEADER', `header ${name}=${JSON.stringify(text.slice(0, 40))} is not an integer`);
+  const n = headerInt(text);
+  if (n === undefined) throw new ConsumerError('SDK_BAD_HEADER', `header ${name}=${JSON.stringify(text.slice(0, 40))} is not an integer`);
   return n;
 }
 
-const PART = /^(\d{1,9})\/(\d{1,9})$/;
-
 function part(text: string): { i: number; n: number } {
-  const m = PART.exec(text);
-  const i = m ? Number(m[1]) : NaN;
-  const n = m ? Number(m[2]) : NaN;
-  if (!m || n < 2 || i >= n) {
+  const p = parsePart(text);
+  if (p === undefined) {
     throw new ConsumerError('SDK_BAD_HEADER', `header ${H.part}=${JSON.stringify(text.slice(0, 40))} is not "<i>/<n>" with 0 <= i < n and n >= 2`);
   }
-  return { i, n };
+  return p;
 }

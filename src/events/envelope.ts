@@ -245,11 +245,9 @@ export function parseCompactHeader(text: string): CompactFields {
         if (out.packed < 1) throw badHeader(text, 'n= must be at least 1');
         break;
       case 'p': {
-        const slash = value.indexOf('/');
-        const i = slash > 0 ? intField(text, name, value.slice(0, slash)) : NaN;
-        const n = slash > 0 ? intField(text, name, value.slice(slash + 1)) : NaN;
-        if (!(n >= 2 && i >= 0 && i < n)) throw badHeader(text, `p=${value} is not "<i>/<n>" with 0 <= i < n and n >= 2`);
-        out.part = { i, n };
+        const part = parsePart(value);
+        if (part === undefined) throw badHeader(text, `p=${value} is not "<i>/<n>" with 0 <= i < n and n >= 2`);
+        out.part = part;
         break;
       }
       default:
@@ -267,7 +265,17 @@ export function compactEventId(f: CompactFields): string | undefined {
 }
 
 function intField(text: string, name: string, value: string): number {
-  // digits only (an optional leading '-'): Number() alone would take " 1", "1e3", "0x1f"
+  const n = headerInt(value);
+  if (n === undefined) throw badHeader(text, `${name}=${value.slice(0, 40)} is not an integer`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values of either header style
+
+/** An integer header value (ce_offset, o= ...): an optional '-' and digits, a safe integer; else undefined. */
+export function headerInt(value: string): number | undefined {
+  // a digit loop rather than Number(value) alone, which takes " 1", "1e3", "0x1f"; runs per message
   const neg = value.charCodeAt(0) === 0x2d;
   let ok = value.length > (neg ? 1 : 0) && value.length <= 17;
   for (let i = neg ? 1 : 0; ok && i < value.length; i++) {
@@ -275,8 +283,16 @@ function intField(text: string, name: string, value: string): number {
     ok = c >= 0x30 && c <= 0x39;
   }
   const n = ok ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n)) throw badHeader(text, `${name}=${value.slice(0, 40)} is not an integer`);
-  return n;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** A part header value (ce_part, p=): "<i>/<n>" with 0 <= i < n and n >= 2; else undefined. */
+export function parsePart(value: string): { i: number; n: number } | undefined {
+  const slash = value.indexOf('/');
+  if (slash <= 0) return undefined;
+  const i = headerInt(value.slice(0, slash));
+  const n = headerInt(value.slice(slash + 1));
+  return i !== undefined && n !== undefined && n >= 2 && i >= 0 && i < n ? { i, n } : undefined;
 }
 
 function badHeader(text: string, why: string): ReplicatorError {

@@ -17,17 +17,37 @@ export function eventIdOf(type: string, replid: string, offset: number, rdbOffse
   return `${replid}-${offset}-${rdbOffset ?? 'x'}-${tail}`;
 }
 
+/** Position of an event in its replication history: what compareEvents orders by (see types.ts). */
+export interface Identity {
+  offset: number;
+  /** Snapshot records only. */
+  rdbOffset?: number;
+  /** key-chunk events only. */
+  index?: number;
+}
+
+/** The Identity of an event (only the fields it has). */
+export function identityOf(e: ReplicationEvent): Identity {
+  const id: Identity = { offset: e.offset };
+  if (e.rdbOffset !== undefined) id.rdbOffset = e.rdbOffset;
+  if (e.type === 'key-chunk') id.index = e.index;
+  return id;
+}
+
 /**
- * Orders two events of the same replication history: by offset, then snapshot records (which all share
- * the snapshot's offset) by their position in the RDB, which comes before anything without one, then
- * by chunk index. Negative when a comes first.
+ * Orders two positions of the same replication history: by offset, then snapshot records (which all
+ * share the snapshot's offset) by their position in the RDB, which comes before anything without one,
+ * then by chunk index (none first). Negative when a comes first.
  */
-export function compareEvents(a: ReplicationEvent, b: ReplicationEvent): number {
+export function compareIdentity(a: Identity, b: Identity): number {
   if (a.offset !== b.offset) return a.offset - b.offset;
   const ra = a.rdbOffset ?? Infinity;
   const rb = b.rdbOffset ?? Infinity;
   if (ra !== rb) return ra < rb ? -1 : 1;
-  const ia = a.type === 'key-chunk' ? a.index : -1;
-  const ib = b.type === 'key-chunk' ? b.index : -1;
-  return ia - ib;
+  return (a.index ?? -1) - (b.index ?? -1);
+}
+
+/** compareIdentity of two events. */
+export function compareEvents(a: ReplicationEvent, b: ReplicationEvent): number {
+  return compareIdentity(identityOf(a), identityOf(b));
 }

@@ -1,25 +1,16 @@
 // Turns the elements of one key into events: a key-value event when the value is small, else a
 // sequence of key-chunk events (index 0.., last flag) so memory stays bounded whatever the key size.
-//
-// A chunk is cut when another element arrives and the pending ones already number maxChunkElements
-// or adding it would pass maxChunkBytes of element bytes. So a collection comes whole exactly when it
-// has at most maxChunkElements elements and at most maxChunkBytes of payload, chunk boundaries depend
-// only on the data (not on how the input was split), and no chunk is ever empty.
+// Chunks are cut by the rule of chunked-emitter.ts (elements count, element bytes against the limits).
 import type {
   FieldExpire,
   HashEntry,
   KeyChunkEvent,
   KeyMetaClass,
   KeyValueEvent,
-  SnapshotEvent,
   ValueType,
   ZsetEntry,
 } from '../events/types.js';
-
-export interface EventSink {
-  /** Appends an event to the current batch; `bytes` estimates its payload for batch sizing. */
-  emit(ev: SnapshotEvent, bytes: number): void;
-}
+import { ChunkedEmitter } from './chunked-emitter.js';
 
 export interface KeyAttrs {
   key: Buffer;
@@ -34,7 +25,7 @@ export interface KeyAttrs {
 
 type ListKind = 'list' | 'set';
 
-export class KeyEmitter {
+export class KeyEmitter extends ChunkedEmitter {
   private attrs: KeyAttrs = {
     key: Buffer.alloc(0),
     rdbType: 0,
@@ -51,17 +42,6 @@ export class KeyEmitter {
   private zset: ZsetEntry[] = [];
   private hash: HashEntry[] = [];
   private fe: FieldExpire[] = [];
-  private count = 0;
-  private bytes = 0;
-  private index = 0;
-
-  constructor(
-    private readonly sink: EventSink,
-    private readonly replid: string,
-    private readonly offset: number,
-    private readonly maxElements: number,
-    private readonly maxBytes: number,
-  ) {}
 
   /** Starts a collection key. `withTtl`: hash encodings that carry field TTLs report fieldExpires. */
   begin(kind: ValueType, attrs: KeyAttrs, withTtl = false): void {
@@ -69,38 +49,29 @@ export class KeyEmitter {
     this.kind = kind;
     this.withTtl = withTtl;
     this.fresh();
-    this.count = 0;
-    this.bytes = 0;
-    this.index = 0;
-  }
-
-  /** Number of chunks emitted for the current key. */
-  get chunksEmitted(): number {
-    return this.index;
+    this.startKey();
   }
 
   pushElement(el: Buffer): void {
-    if (this.count > 0 && (this.count >= this.maxElements || this.bytes + el.length > this.maxBytes)) this.flush();
+    if (this.mustCut(el.length)) this.flush();
     this.list.push(el);
-    this.count++;
-    this.bytes += el.length;
+    this.added(el.length);
   }
 
   pushZset(member: Buffer, score: number): void {
-    if (this.count > 0 && (this.count >= this.maxElements || this.bytes + member.length + 8 > this.maxBytes)) this.flush();
+    const size = member.length + 8;
+    if (this.mustCut(size)) this.flush();
     this.zset.push([member, score]);
-    this.count++;
-    this.bytes += member.length + 8;
+    this.added(size);
   }
 
   /** `expireMs` < 0 means the field has no TTL. */
   pushHash(field: Buffer, value: Buffer, expireMs: number): void {
     const size = field.length + value.length;
-    if (this.count > 0 && (this.count >= this.maxElements || this.bytes + size > this.maxBytes)) this.flush();
+    if (this.mustCut(size)) this.flush();
     this.hash.push([field, value]);
     if (expireMs >= 0) this.fe.push([field, expireMs]);
-    this.count++;
-    this.bytes += size;
+    this.added(size);
   }
 
   /** Ends the key. Returns false when it had no element at all (Redis skips empty keys). */
@@ -117,10 +88,8 @@ export class KeyEmitter {
   /** Emits the pending elements as a non-final chunk. */
   private flush(): void {
     this.sink.emit(this.event(false), this.bytes);
-    this.index++;
+    this.chunkCut();
     this.fresh();
-    this.count = 0;
-    this.bytes = 0;
   }
 
   /** New arrays for the kind of value being built (the others are never touched). */

@@ -5,26 +5,13 @@
 //   110xxxxx yyyyyyyy 13-bit signed int     1110xxxx y + n    string, 12-bit length
 //   0xF0 + u32 LE + n string, 32-bit length 0xF1/F2/F3/F4     int16/int24/int32/int64 LE
 // Integers are the canonical form of a string, so callers render them as decimal text.
-import { intToDecimal } from '../util/decimal.js';
+import { BlobEntryReader } from './blob-entries.js';
 import { BlobFormatError } from './errors.js';
 
-const TWO32 = 4294967296;
-
-export class ListpackReader {
-  private buf: Buffer = Buffer.alloc(0);
-  private start = 0;
-  private p = 0;
-  private last = 0; // index of the terminator
-  private declared = 0;
-  /** Entries read so far. */
-  count = 0;
-  /** Current entry: an integer (intVal, or bigVal when beyond 2^53) or a string buf[sStart, sEnd). */
-  isInt = false;
-  isBig = false;
-  intVal = 0;
-  bigVal = 0n;
-  sStart = 0;
-  sEnd = 0;
+export class ListpackReader extends BlobEntryReader {
+  constructor() {
+    super('RDB_BAD_LISTPACK', 'listpack');
+  }
 
   /** Positions the reader on a blob after checking its header and terminator. */
   open(buf: Buffer, start: number, end: number): void {
@@ -33,12 +20,7 @@ export class ListpackReader {
     const total = buf.readUInt32LE(start);
     if (total !== size) throw new BlobFormatError('RDB_BAD_LISTPACK', `listpack header total-bytes ${total} != blob length ${size}`, 0);
     if (buf[end - 1] !== 0xff) throw new BlobFormatError('RDB_BAD_LISTPACK', 'listpack is missing its 0xFF terminator', size - 1);
-    this.buf = buf;
-    this.start = start;
-    this.p = start + 6;
-    this.last = end - 1;
-    this.declared = buf.readUInt16LE(start + 4);
-    this.count = 0;
+    this.openAt(buf, start, end, start + 6, buf.readUInt16LE(start + 4));
   }
 
   /** Number of elements the header announces, or -1 when it says "unknown" (65535). */
@@ -46,7 +28,6 @@ export class ListpackReader {
     return this.declared === 65535 ? -1 : this.declared;
   }
 
-  /** Advances to the next entry; false at the terminator (after checking the element count). */
   next(): boolean {
     const buf = this.buf;
     const p = this.p;
@@ -95,19 +76,11 @@ export class ListpackReader {
           this.setInt(buf.readInt32LE(p + 1));
           size = 5;
           break;
-        case 0xf4: {
+        case 0xf4:
           this.need(p, 9);
-          const lo = buf.readUInt32LE(p + 1);
-          const hi = buf.readInt32LE(p + 5);
-          if (hi >= -0x200000 && hi < 0x200000) this.setInt(hi * TWO32 + lo);
-          else {
-            this.isInt = true;
-            this.isBig = true;
-            this.bigVal = (BigInt(hi) << 32n) | BigInt(lo);
-          }
+          this.setInt64(p + 1);
           size = 9;
           break;
-        }
         case 0xff:
           throw this.err('listpack terminator found before the end of the blob', p);
         default:
@@ -126,43 +99,5 @@ export class ListpackReader {
     this.p = next;
     this.count++;
     return true;
-  }
-
-  /** The current entry as bytes: a view for strings, decimal text for integers. */
-  value(): Buffer {
-    if (!this.isInt) return this.buf.subarray(this.sStart, this.sEnd);
-    return this.isBig ? Buffer.from(this.bigVal.toString(), 'latin1') : intToDecimal(this.intVal);
-  }
-
-  /** The current entry as an integer (strings must hold one); null when it is not an integer. */
-  integer(): number | null {
-    if (this.isInt) return this.isBig ? Number(this.bigVal) : this.intVal;
-    return null;
-  }
-
-  /** Offset of the reader inside the blob, for messages. */
-  get offset(): number {
-    return this.p - this.start;
-  }
-
-  private setInt(v: number): void {
-    this.isInt = true;
-    this.isBig = false;
-    this.intVal = v;
-  }
-
-  private setStr(s: number, e: number): void {
-    if (e > this.last) throw this.err(`listpack entry claims ${e - s} bytes of string, only ${Math.max(0, this.last - s)} present`, s);
-    this.isInt = false;
-    this.sStart = s;
-    this.sEnd = e;
-  }
-
-  private need(p: number, n: number): void {
-    if (p + n > this.last) throw this.err('listpack entry header overruns the blob', p);
-  }
-
-  private err(message: string, at: number): BlobFormatError {
-    return new BlobFormatError('RDB_BAD_LISTPACK', message, at - this.start);
   }
 }

@@ -3,6 +3,7 @@
 // shorter), so memory stays at one chunk plus the 8 KiB back-reference window whatever the size.
 // Same instruction set as lzf.ts (lzf_d.c); back-references reach at most 8192 bytes back.
 import { BlobFormatError } from './errors.js';
+import { copyLongBackReference } from './lzf.js';
 
 const WINDOW = 8192; // (0x1f << 8) + 0xff + 1
 const MAX_INSTRUCTION_OUTPUT = 264; // (7 + 255) + 2
@@ -60,20 +61,15 @@ export class LzfStreamDecoder {
         this.reserve(len, ip - start);
         const win = this.win;
         let op = this.op;
-        let ref = op - off;
+        const ref = op - off;
         if (ref < 0) {
           throw new BlobFormatError('RDB_BAD_LZF', `LZF back-reference points ${-ref} bytes before the start of the output`, ip - start);
         }
         if (len <= 16) {
-          while (len-- > 0) win[op++] = win[ref++] as number;
+          for (let r = ref; len-- > 0; ) win[op++] = win[r++] as number;
         } else {
-          // Overlapping copies repeat the last `off` bytes: copy in growing blocks.
-          const stop = op + len;
-          while (op < stop) {
-            const n = Math.min(op - ref, stop - op);
-            win.copyWithin(op, ref, ref + n);
-            op += n;
-          }
+          copyLongBackReference(win, op, ref, len);
+          op += len;
         }
         this.op = op;
         ip = q;

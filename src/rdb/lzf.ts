@@ -42,24 +42,16 @@ export function lzfDecompress(src: Uint8Array, start: number, end: number, rawLe
       }
       if (ip >= end) throw new BlobFormatError('RDB_BAD_LZF', 'LZF back-reference is cut short', ip - 1 - start);
       const off = ((ctrl & 0x1f) << 8) + (src[ip++] as number) + 1;
-      let ref = op - off;
+      const ref = op - off;
       len += 2;
       if (ref < 0) throw new BlobFormatError('RDB_BAD_LZF', `LZF back-reference points ${-ref} bytes before the start of the output`, ip - 2 - start);
       if (op + len > rawLen) throw lengthError(rawLen, ip - 2 - start);
       if (len <= 16) {
         // Short copies (most of them): a plain loop, correct for overlaps too.
-        while (len-- > 0) out[op++] = out[ref++] as number;
-      } else if (off === 1) {
-        typedFill.call(out, out[ref] as number, op, op + len); // a run of one byte
-        op += len;
+        for (let r = ref; len-- > 0; ) out[op++] = out[r++] as number;
       } else {
-        // An overlapping copy repeats the last `off` bytes: copy in growing blocks.
-        const stop = op + len;
-        while (op < stop) {
-          const n = Math.min(op - ref, stop - op);
-          out.copyWithin(op, ref, ref + n);
-          op += n;
-        }
+        copyLongBackReference(out, op, ref, len);
+        op += len;
       }
     }
   }
@@ -91,6 +83,25 @@ export function lzfOutputSize(src: Uint8Array, start: number, end: number): numb
     }
   }
   return op;
+}
+
+/**
+ * Copies out[ref, ref + len) to out[op, op + len) (ref < op) as a byte-by-byte copy would: when the
+ * ranges overlap, the copy repeats the last op - ref bytes. For long copies (short ones are a plain loop
+ * in the callers, faster inline); shared with lzf-stream.ts.
+ */
+export function copyLongBackReference(out: Uint8Array, op: number, ref: number, len: number): void {
+  if (op - ref === 1) {
+    typedFill.call(out, out[ref] as number, op, op + len); // a run of one byte
+    return;
+  }
+  // copy in growing blocks
+  const stop = op + len;
+  while (op < stop) {
+    const n = Math.min(op - ref, stop - op);
+    out.copyWithin(op, ref, ref + n);
+    op += n;
+  }
 }
 
 function lengthError(rawLen: number, at: number): BlobFormatError {

@@ -87,7 +87,8 @@ import {
   W_VALUE,
 } from './cursor.js';
 import { RdbParseError } from './errors.js';
-import { KeyEmitter, type EventSink, type KeyAttrs } from './key-emitter.js';
+import type { EventSink } from './chunked-emitter.js';
+import { KeyEmitter, type KeyAttrs } from './key-emitter.js';
 import { StreamEmitter } from './stream-emitter.js';
 import { BigStringDecoder } from './values/big-string.js';
 import { BlobDecoder } from './values/blobs.js';
@@ -520,12 +521,7 @@ export class RdbParser {
     }
     const vt = valueTypeOf(type, family);
     if (vt === null) return this.unknown(type, abs);
-    cur.pos = p + 1;
-    cur.what = W_KEY;
-    cur.key = null;
-    const key = cur.string();
-    cur.key = key;
-    cur.what = W_VALUE;
+    const key = this.keyName(p);
     const db = cur.db < 0 ? 0 : cur.db;
     const rdbOffset = this.kStart >= 0 ? this.kStart : abs;
 
@@ -575,16 +571,23 @@ export class RdbParser {
     return true;
   }
 
-  /** A STRING record (the most common one: kept short). */
-  private stringKey(p: number): boolean {
+  /** Reads the name of the key record whose type byte is at p; then the value is being read. */
+  private keyName(p: number): Buffer {
     const cur = this.cur;
-    const abs = cur.base + p;
     cur.pos = p + 1;
     cur.what = W_KEY;
     cur.key = null;
     const key = cur.string();
     cur.key = key;
     cur.what = W_VALUE;
+    return key;
+  }
+
+  /** A STRING record (the most common one: kept short). */
+  private stringKey(p: number): boolean {
+    const cur = this.cur;
+    const abs = cur.base + p;
+    const key = this.keyName(p);
     const db = cur.db < 0 ? 0 : cur.db;
     const rdbOffset = this.kStart >= 0 ? this.kStart : abs;
     let value: Buffer | null = null;

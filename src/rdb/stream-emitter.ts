@@ -1,4 +1,4 @@
-// Turns the parts of one stream key into events, whole or in chunks like key-emitter.ts.
+// Turns the parts of one stream key into events, whole or in chunks (the rule of chunked-emitter.ts).
 // Items counted against maxChunkElements: entries, groups, group PEL entries, consumers and
 // consumer PEL ids. When a chunk is cut inside a group (or inside a consumer), the next chunk
 // repeats that group (or consumer) with the same name and attributes and continues its lists:
@@ -14,26 +14,16 @@ import type {
   StreamId,
   StreamMeta,
 } from '../events/types.js';
-import { addKeyAttrs, type EventSink, type KeyAttrs } from './key-emitter.js';
+import { ChunkedEmitter } from './chunked-emitter.js';
+import { addKeyAttrs, type KeyAttrs } from './key-emitter.js';
 
-export class StreamEmitter {
+export class StreamEmitter extends ChunkedEmitter {
   private attrs!: KeyAttrs;
   private entries: { id: StreamId; fields: HashEntry[] }[] = [];
   private groups: StreamGroup[] = [];
   private meta: StreamMeta | undefined;
   private group: StreamGroup | null = null;
   private consumer: StreamConsumer | null = null;
-  private count = 0;
-  private bytes = 0;
-  private index = 0;
-
-  constructor(
-    private readonly sink: EventSink,
-    private readonly replid: string,
-    private readonly offset: number,
-    private readonly maxElements: number,
-    private readonly maxBytes: number,
-  ) {}
 
   begin(attrs: KeyAttrs): void {
     this.attrs = attrs;
@@ -42,9 +32,7 @@ export class StreamEmitter {
     this.meta = undefined;
     this.group = null;
     this.consumer = null;
-    this.count = 0;
-    this.bytes = 0;
-    this.index = 0;
+    this.startKey();
   }
 
   pushEntry(id: StreamId, fields: HashEntry[], size: number): void {
@@ -86,14 +74,12 @@ export class StreamEmitter {
 
   /** Counts one item; cuts a chunk first when the pending ones are full. */
   private before(size: number, inGroup: boolean, inConsumer: boolean): void {
-    if (this.count > 0 && (this.count >= this.maxElements || this.bytes + size > this.maxBytes)) {
+    if (this.mustCut(size)) {
       this.sink.emit(this.event(false), this.bytes);
-      this.index++;
+      this.chunkCut();
       this.entries = [];
       this.groups = [];
       this.meta = undefined;
-      this.count = 0;
-      this.bytes = 0;
       // Continue the open group / consumer in the next chunk under the same name.
       if (inGroup && this.group) {
         const g = this.group;
@@ -106,8 +92,7 @@ export class StreamEmitter {
         }
       }
     }
-    this.count++;
-    this.bytes += size;
+    this.added(size);
   }
 
   private event(last: boolean | null): KeyValueEvent | KeyChunkEvent {

@@ -5,25 +5,15 @@
 //   00pppppp: string, 6-bit length        01pppppp qqqqqqqq: string, 14-bit big-endian length
 //   10xxxxxx + u32 BE: string, 32-bit length
 //   0xC0 int16, 0xD0 int32, 0xE0 int64, 0xF0 int24, 0xFE int8 (all LE); 0xF1..0xFD: immediate 0..12
-import { intToDecimal } from '../util/decimal.js';
+import { BlobEntryReader } from './blob-entries.js';
 import { BlobFormatError } from './errors.js';
 
-const TWO32 = 4294967296;
-
-export class ZiplistReader {
-  private buf: Buffer = Buffer.alloc(0);
-  private start = 0;
-  private p = 0;
-  private last = 0; // index of the 0xFF terminator
-  private declared = 0;
+export class ZiplistReader extends BlobEntryReader {
   private prevSize = 0;
-  count = 0;
-  isInt = false;
-  isBig = false;
-  intVal = 0;
-  bigVal = 0n;
-  sStart = 0;
-  sEnd = 0;
+
+  constructor() {
+    super('RDB_BAD_ZIPLIST', 'ziplist');
+  }
 
   open(buf: Buffer, start: number, end: number): void {
     const size = end - start;
@@ -33,13 +23,8 @@ export class ZiplistReader {
     const zltail = buf.readUInt32LE(start + 4);
     if (zltail > size - 1) throw new BlobFormatError('RDB_BAD_ZIPLIST', `ziplist zltail=${zltail} points past the end of a ${size}-byte blob`, 4);
     if (buf[end - 1] !== 0xff) throw new BlobFormatError('RDB_BAD_ZIPLIST', 'ziplist is missing its 0xFF terminator', size - 1);
-    this.buf = buf;
-    this.start = start;
-    this.p = start + 10;
-    this.last = end - 1;
-    this.declared = buf.readUInt16LE(start + 8);
+    this.openAt(buf, start, end, start + 10, buf.readUInt16LE(start + 8));
     this.prevSize = 0;
-    this.count = 0;
   }
 
   next(): boolean {
@@ -80,35 +65,27 @@ export class ZiplistReader {
         switch (e) {
           case 0xc0:
             this.need(q, 2);
-            this.setInt(buf.readInt16LE(q), q + 2);
+            this.setIntEntry(buf.readInt16LE(q), q + 2);
             break;
           case 0xd0:
             this.need(q, 4);
-            this.setInt(buf.readInt32LE(q), q + 4);
+            this.setIntEntry(buf.readInt32LE(q), q + 4);
             break;
-          case 0xe0: {
+          case 0xe0:
             this.need(q, 8);
-            const lo = buf.readUInt32LE(q);
-            const hi = buf.readInt32LE(q + 4);
-            if (hi >= -0x200000 && hi < 0x200000) this.setInt(hi * TWO32 + lo, q + 8);
-            else {
-              this.isInt = true;
-              this.isBig = true;
-              this.bigVal = (BigInt(hi) << 32n) | BigInt(lo);
-              this.sEnd = q + 8;
-            }
+            this.setInt64(q);
+            this.sEnd = q + 8;
             break;
-          }
           case 0xf0:
             this.need(q, 3);
-            this.setInt(buf.readIntLE(q, 3), q + 3);
+            this.setIntEntry(buf.readIntLE(q, 3), q + 3);
             break;
           case 0xfe:
             this.need(q, 1);
-            this.setInt(buf.readInt8(q), q + 1);
+            this.setIntEntry(buf.readInt8(q), q + 1);
             break;
           default:
-            if (e >= 0xf1 && e <= 0xfd) this.setInt((e & 0x0f) - 1, q);
+            if (e >= 0xf1 && e <= 0xfd) this.setIntEntry((e & 0x0f) - 1, q);
             else throw this.err(`invalid ziplist entry encoding 0x${e.toString(16)}`, q - 1);
         }
     }
@@ -119,40 +96,9 @@ export class ZiplistReader {
     return true;
   }
 
-  value(): Buffer {
-    if (!this.isInt) return this.buf.subarray(this.sStart, this.sEnd);
-    return this.isBig ? Buffer.from(this.bigVal.toString(), 'latin1') : intToDecimal(this.intVal);
-  }
-
-  integer(): number | null {
-    if (this.isInt) return this.isBig ? Number(this.bigVal) : this.intVal;
-    return null;
-  }
-
-  /** Offset of the reader inside the blob, for messages. */
-  get offset(): number {
-    return this.p - this.start;
-  }
-
-  private setInt(v: number, entryEnd: number): void {
-    this.isInt = true;
-    this.isBig = false;
-    this.intVal = v;
+  /** An integer entry that ends at entryEnd (sEnd is the end of the entry in every case). */
+  private setIntEntry(v: number, entryEnd: number): void {
+    this.setInt(v);
     this.sEnd = entryEnd;
-  }
-
-  private setStr(s: number, e: number): void {
-    if (e > this.last) throw this.err(`ziplist entry claims ${e - s} bytes of string, only ${Math.max(0, this.last - s)} present`, s);
-    this.isInt = false;
-    this.sStart = s;
-    this.sEnd = e;
-  }
-
-  private need(q: number, n: number): void {
-    if (q + n > this.last) throw this.err('ziplist entry header overruns the blob', q);
-  }
-
-  private err(message: string, at: number): BlobFormatError {
-    return new BlobFormatError('RDB_BAD_ZIPLIST', message, at - this.start);
   }
 }

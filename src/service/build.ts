@@ -7,6 +7,8 @@ import { ConfigError } from '../config/errors.js';
 import { binaryCodec } from '../events/binary-codec.js';
 import { jsonCodec, type EventCodec } from '../events/envelope.js';
 import { toJsonLine } from '../events/json.js';
+import { EVENT_TYPES, type EventType } from '../events/types.js';
+import { compileEventFilter, type EventFilter } from '../filters/event-filter.js';
 import { Replicator, type ReplicatorOptions } from '../pipeline/replicator.js';
 import { parseRedisUri, type RedisEndpoint } from '../replication/endpoint.js';
 import { FileSink } from '../sinks/file.js';
@@ -100,8 +102,10 @@ export function buildReplicator(
   term: Pick<ReplicatorOptions, 'checkpoint' | 'epoch' | 'guard'> = { checkpoint: buildCheckpointStore(config) },
   sinkExtras: SinkExtras = {},
 ): Replicator {
+  const filter = buildFilter(config);
   return new Replicator({
     ...term,
+    ...(filter ? { filter } : {}),
     redis: buildEndpoint(config),
     sink: buildSink(config, logger, sinkExtras),
     replication: {
@@ -125,5 +129,26 @@ export function buildReplicator(
     spillMaxBytes: config.int('pipeline.spill.max.bytes'),
     checkpointIntervalMs: config.int('checkpoint.interval.ms'),
     logger,
+  });
+}
+
+/** filter.* keys as one predicate, or null when none is set. */
+export function buildFilter(config: Config): EventFilter | null {
+  const dbs = config.list('filter.dbs').map((d) => {
+    if (!/^\d+$/.test(d)) throw new ConfigError('CONFIG_BAD_VALUE', `filter.dbs (${config.origin('filter.dbs')}): "${d}" is not a database number`);
+    return Number(d);
+  });
+  const types = config.list('filter.types');
+  for (const t of types) {
+    if (!(EVENT_TYPES as readonly string[]).includes(t)) {
+      throw new ConfigError('CONFIG_BAD_VALUE', `filter.types (${config.origin('filter.types')}): "${t}" is not an event type; expected some of ${EVENT_TYPES.join(', ')}`);
+    }
+  }
+  return compileEventFilter({
+    dbs,
+    keys: config.list('filter.keys'),
+    excludeKeys: config.list('filter.keys.exclude'),
+    types: types as EventType[],
+    excludeCommands: config.list('filter.commands.exclude'),
   });
 }

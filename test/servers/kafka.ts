@@ -2,13 +2,13 @@
 // stop()/start() keep port, controller port and data dir, so a test can take the broker away and
 // bring the same one back.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { execTool, lastLines } from './exec.js';
 import { TOOL_JVM_FLAGS, classpathOf, javaCommand } from './java.js';
 import { ensureJars, type MavenClasspathName } from './maven-jars.js';
-import { makeServerDir, removeServerDir } from './paths.js';
+import { SingleProcessServer, serverDir, startServer } from './managed-server.js';
 import { LOOPBACK, freePort } from './ports.js';
 import { ServerProcess } from './server-process.js';
 import { waitUntil } from './wait-until.js';
@@ -32,21 +32,20 @@ export interface KafkaOptions {
   readyTimeoutMs?: number;
 }
 
-export class KafkaServer {
+/** stop(): SIGTERM (controlled shutdown), SIGKILL after 15 s. */
+export class KafkaServer extends SingleProcessServer {
   readonly host = LOOPBACK;
   readonly line: KafkaLine;
   readonly version: string;
   readonly jarsDir: string;
   readonly port: number;
   readonly controllerPort: number;
-  readonly dir: string;
   readonly dataDir: string;
   readonly configPath: string;
   readonly logPath: string;
   readonly name: string;
   readonly clusterId: string;
   readonly process: ServerProcess;
-  readonly #ownsDir: boolean;
   readonly #readyTimeoutMs: number;
   readonly #logFlag: string;
 
@@ -54,13 +53,12 @@ export class KafkaServer {
     init: { line: KafkaLine; version: string; jarsDir: string; port: number; controllerPort: number; dir: string; ownsDir: boolean },
     options: KafkaOptions,
   ) {
+    super(init.dir, init.ownsDir);
     this.line = init.line;
     this.version = init.version;
     this.jarsDir = init.jarsDir;
     this.port = init.port;
     this.controllerPort = init.controllerPort;
-    this.dir = init.dir;
-    this.#ownsDir = init.ownsDir;
     this.dataDir = join(init.dir, 'kraft');
     this.configPath = join(init.dir, 'server.properties');
     this.name = options.name ?? `kafka-${init.version}`;
@@ -96,10 +94,6 @@ export class KafkaServer {
   /** "127.0.0.1:port", for kafkajs `brokers`. */
   get bootstrap(): string {
     return `${this.host}:${this.port}`;
-  }
-
-  get pid(): number | undefined {
-    return this.process.pid;
   }
 
   #writeConfig(extra: Record<string, string | number | boolean>): string {
@@ -225,30 +219,6 @@ export class KafkaServer {
       await admin.disconnect().catch(() => undefined);
     }
   }
-
-  /** SIGTERM (controlled shutdown), SIGKILL after 15 s. Port and data dir stay for start(). */
-  async stop(): Promise<void> {
-    await this.process.stop();
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  /** A crash (SIGKILL) or another signal; SIGSTOP/SIGCONT freeze and resume it. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (signal === 'SIGSTOP' || signal === 'SIGCONT') {
-      this.process.signal(signal);
-      return;
-    }
-    await this.process.kill(signal);
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    if (this.#ownsDir) removeServerDir(this.dir);
-  }
 }
 
 /** 22-char base64url of 16 random bytes, not starting with '-' (Kafka's CLI parsing would choke). */
@@ -262,9 +232,7 @@ export function kafkaClusterId(): string {
 export async function startKafka(options: KafkaOptions = {}): Promise<KafkaServer> {
   const line = options.line ?? '3.9';
   const cp = await ensureJars(CLASSPATH_OF[line]);
-  const ownsDir = options.dir === undefined;
-  const dir = options.dir ?? makeServerDir('kafka');
-  mkdirSync(dir, { recursive: true });
+  const { dir, ownsDir } = serverDir(options.dir, 'kafka');
   const server = new KafkaServer(
     {
       line,
@@ -277,11 +245,5 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaServe
     },
     options,
   );
-  try {
-    await server.start();
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-  return server;
+  return startServer(server);
 }

@@ -1,10 +1,9 @@
 // A Redis/Valkey server process on 127.0.0.1: cheap (starts in milliseconds), so tests start dedicated
 // ones freely (a master with its own config, version, ACL or diskless setting) and restart them on
 // the same port.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SingleProcessServer, serverDir, startServer } from './managed-server.js';
 import { DEFAULT_REDIS_PATH, describeRedisBinary, type RedisBinary } from './redis-binaries.js';
-import { makeServerDir, removeServerDir } from './paths.js';
 import { LOOPBACK, freePort } from './ports.js';
 import { RespErrorReply, parseInfo, redisCall } from './resp-call.js';
 import { ServerProcess } from './server-process.js';
@@ -25,22 +24,20 @@ export interface RedisOptions {
   readyTimeoutMs?: number;
 }
 
-export class RedisServer {
+/** stop(): SIGTERM (Redis shuts down cleanly), SIGKILL after 10 s. */
+export class RedisServer extends SingleProcessServer {
   readonly host = LOOPBACK;
   readonly port: number;
-  readonly dir: string;
   readonly logPath: string;
   readonly binary: RedisBinary;
   readonly name: string;
   readonly process: ServerProcess;
-  readonly #ownsDir: boolean;
   readonly #readyTimeoutMs: number;
 
   constructor(binary: RedisBinary, port: number, dir: string, ownsDir: boolean, options: RedisOptions) {
+    super(dir, ownsDir);
     this.binary = binary;
     this.port = port;
-    this.dir = dir;
-    this.#ownsDir = ownsDir;
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
     this.name = options.name ?? `${binary.flavor}-${binary.version}`;
     this.logPath = join(dir, `${this.name}.log`);
@@ -62,10 +59,6 @@ export class RedisServer {
       detached: options.detached ?? false,
       stopTimeoutMs: 10_000,
     });
-  }
-
-  get pid(): number | undefined {
-    return this.process.pid;
   }
 
   /** "127.0.0.1:port" */
@@ -91,25 +84,6 @@ export class RedisServer {
     throw new Error(`PING answered ${reply instanceof RespErrorReply ? reply.message : JSON.stringify(reply)}`);
   }
 
-  /** SIGTERM (Redis shuts down cleanly), SIGKILL after 10 s. */
-  async stop(): Promise<void> {
-    await this.process.stop();
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  /** A crash (SIGKILL) or any other signal, e.g. SIGSTOP to freeze it. Resolves on exit for fatal signals. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (signal === 'SIGSTOP' || signal === 'SIGCONT') {
-      this.process.signal(signal);
-      return;
-    }
-    await this.process.kill(signal);
-  }
-
   /** `INFO server` as a map (redis_version, valkey_version, server_name...). */
   async infoServer(password?: string): Promise<Map<string, string>> {
     const commands = password === undefined ? [['INFO', 'server']] : [['AUTH', password], ['INFO', 'server']];
@@ -117,12 +91,6 @@ export class RedisServer {
     const info = replies[replies.length - 1];
     if (typeof info !== 'string') throw new Error(`${this.name}: INFO server answered ${JSON.stringify(info)}`);
     return parseInfo(info);
-  }
-
-  /** Stops it and removes its dir when this object created it. */
-  async dispose(): Promise<void> {
-    await this.stop();
-    if (this.#ownsDir) removeServerDir(this.dir);
   }
 }
 
@@ -136,15 +104,6 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     typeof options.binary === 'object'
       ? options.binary
       : await describeRedisBinary(options.binary ?? DEFAULT_REDIS_PATH);
-  const ownsDir = options.dir === undefined;
-  const dir = options.dir ?? makeServerDir('redis');
-  mkdirSync(dir, { recursive: true });
-  const server = new RedisServer(binary, options.port ?? (await freePort()), dir, ownsDir, options);
-  try {
-    await server.start();
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-  return server;
+  const { dir, ownsDir } = serverDir(options.dir, 'redis');
+  return startServer(new RedisServer(binary, options.port ?? (await freePort()), dir, ownsDir, options));
 }

@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } fro
 import { join } from 'node:path';
 import { classpathOf, javaCommand } from './java.js';
 import { ensureJars } from './maven-jars.js';
-import { makeServerDir, removeServerDir } from './paths.js';
+import { ManagedServer, serverDir, startServer } from './managed-server.js';
 import { LOOPBACK, freePort, freePortWithNeighbours } from './ports.js';
 import { ServerProcess } from './server-process.js';
 import { waitUntil } from './wait-until.js';
@@ -53,7 +53,7 @@ export function rocketmqEnv(dir: string): NodeJS.ProcessEnv {
   return { ...process.env, ROCKETMQ_HOME: dir };
 }
 
-export class RocketmqServer {
+export class RocketmqServer extends ManagedServer {
   readonly host = LOOPBACK;
   readonly version: string;
   readonly jarsDir: string;
@@ -61,26 +61,23 @@ export class RocketmqServer {
   readonly brokerPort: number;
   readonly grpcPort: number;
   readonly remotingPort: number;
-  readonly dir: string;
   readonly clusterName = ROCKETMQ_CLUSTER;
   readonly brokerName = ROCKETMQ_BROKER_NAME;
   readonly namesrvProcess: ServerProcess;
   readonly proxyProcess: ServerProcess;
-  readonly #ownsDir: boolean;
   readonly #readyTimeoutMs: number;
 
   constructor(
     init: { version: string; jarsDir: string; namesrvPort: number; brokerPort: number; grpcPort: number; remotingPort: number; dir: string; ownsDir: boolean },
     options: RocketmqOptions,
   ) {
+    super(init.dir, init.ownsDir);
     this.version = init.version;
     this.jarsDir = init.jarsDir;
     this.namesrvPort = init.namesrvPort;
     this.brokerPort = init.brokerPort;
     this.grpcPort = init.grpcPort;
     this.remotingPort = init.remotingPort;
-    this.dir = init.dir;
-    this.#ownsDir = init.ownsDir;
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
     mkdirSync(join(init.dir, 'home'), { recursive: true });
     this.#writeConfig(options);
@@ -254,16 +251,6 @@ export class RocketmqServer {
     await this.stopProxy();
     await this.stopNamesrv();
   }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    if (this.#ownsDir) removeServerDir(this.dir);
-  }
 }
 
 /** Starts the process and waits for `line` to appear in the part of its log written by this run. */
@@ -302,9 +289,7 @@ function readFrom(path: string, offset: number): string {
 
 export async function startRocketmq(options: RocketmqOptions = {}): Promise<RocketmqServer> {
   const cp = await ensureJars('rocketmq');
-  const ownsDir = options.dir === undefined;
-  const dir = options.dir ?? makeServerDir('rocketmq');
-  mkdirSync(dir, { recursive: true });
+  const { dir, ownsDir } = serverDir(options.dir, 'rocketmq');
   const server = new RocketmqServer(
     {
       version: cp.version,
@@ -318,11 +303,5 @@ export async function startRocketmq(options: RocketmqOptions = {}): Promise<Rock
     },
     options,
   );
-  try {
-    await server.start();
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-  return server;
+  return startServer(server);
 }

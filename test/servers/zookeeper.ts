@@ -1,10 +1,10 @@
 // A standalone ZooKeeper on 127.0.0.1 from the Debian `zookeeper` package (3.8.0), admin server off
 // (its Jetty would take port 8080). stop()/start() keep port and data dir, so sessions survive a restart.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { javaCommand } from './java.js';
-import { makeServerDir, removeServerDir } from './paths.js';
+import { SingleProcessServer, serverDir, startServer } from './managed-server.js';
 import { LOOPBACK, freePort } from './ports.js';
 import { ServerProcess } from './server-process.js';
 import { waitUntil } from './wait-until.js';
@@ -23,23 +23,21 @@ export interface ZookeeperOptions {
   readyTimeoutMs?: number;
 }
 
-export class ZookeeperServer {
+/** stop(): SIGTERM, SIGKILL after 10 s. */
+export class ZookeeperServer extends SingleProcessServer {
   readonly host = LOOPBACK;
   readonly port: number;
-  readonly dir: string;
   readonly dataDir: string;
   readonly configPath: string;
   readonly logPath: string;
   readonly name: string;
   readonly process: ServerProcess;
-  readonly #ownsDir: boolean;
   readonly #readyTimeoutMs: number;
   #version = 'unknown';
 
   constructor(port: number, dir: string, ownsDir: boolean, options: ZookeeperOptions) {
+    super(dir, ownsDir);
     this.port = port;
-    this.dir = dir;
-    this.#ownsDir = ownsDir;
     this.dataDir = join(dir, 'data');
     this.configPath = join(dir, 'zoo.cfg');
     this.name = options.name ?? 'zookeeper';
@@ -88,10 +86,6 @@ export class ZookeeperServer {
     return `${this.host}:${this.port}`;
   }
 
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
   /** Server version from `srvr`, e.g. "3.8.0". */
   get version(): string {
     return this.#version;
@@ -110,29 +104,6 @@ export class ZookeeperServer {
     }, { timeoutMs: this.#readyTimeoutMs, intervalMs: 200, process: this.process });
     const match = /Zookeeper version: ([\d.]+)/.exec(srvr);
     if (match?.[1] !== undefined) this.#version = match[1];
-  }
-
-  async stop(): Promise<void> {
-    await this.process.stop();
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  /** A crash (SIGKILL) or another signal; SIGSTOP/SIGCONT freeze and resume it. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (signal === 'SIGSTOP' || signal === 'SIGCONT') {
-      this.process.signal(signal);
-      return;
-    }
-    await this.process.kill(signal);
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    if (this.#ownsDir) removeServerDir(this.dir);
   }
 }
 
@@ -159,15 +130,6 @@ export function fourLetterWord(port: number, word: string, timeoutMs = 2000): Pr
 }
 
 export async function startZookeeper(options: ZookeeperOptions = {}): Promise<ZookeeperServer> {
-  const ownsDir = options.dir === undefined;
-  const dir = options.dir ?? makeServerDir('zookeeper');
-  mkdirSync(dir, { recursive: true });
-  const server = new ZookeeperServer(options.port ?? (await freePort()), dir, ownsDir, options);
-  try {
-    await server.start();
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-  return server;
+  const { dir, ownsDir } = serverDir(options.dir, 'zookeeper');
+  return startServer(new ZookeeperServer(options.port ?? (await freePort()), dir, ownsDir, options));
 }

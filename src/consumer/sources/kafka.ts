@@ -16,9 +16,10 @@
 // The assignment (GROUP_JOIN) tells the SDK which lanes this member consumes. Records of aborted or
 // open transactions are never delivered: the consumer reads committed (isolation READ_COMMITTED,
 // kafkajs's default, set explicitly).
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type IHeaders, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type IHeaders, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { kafkaLogCreator } from '../../kafka/kafka-log.js';
 import { Backoff, type BackoffOptions } from '../../util/backoff.js';
-import { silentLogger, type LogFields, type Logger } from '../../util/logger.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
 import type { DeliveryReceipt, MessageSource, SourceMessage } from '../source.js';
 
 export interface KafkaSourceOptions {
@@ -70,7 +71,7 @@ export class KafkaMessageSource implements MessageSource {
       clientId: o.clientId ?? 'redis-mq-replicator-sdk',
       brokers: o.brokers,
       logLevel: logLevel.INFO,
-      logCreator: logBridge(this.log),
+      logCreator: kafkaLogCreator(this.log),
     };
     if (o.ssl) config.ssl = o.ssl === true ? true : { ...o.ssl };
     if (o.sasl) config.sasl = { ...o.sasl } as SASLOptions;
@@ -248,17 +249,3 @@ function headerStrings(h: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-/** kafkajs logs through our logger: its errors are retried internally, so they become warnings. */
-function logBridge(logger: Logger): logCreator {
-  return () =>
-    ({ namespace, level, log }) => {
-      const { message, timestamp: _t, logger: _l, stack: _s, ...rest } = log as { message: string; [k: string]: unknown };
-      const fields: LogFields = { kafka: namespace };
-      for (const [k, v] of Object.entries(rest)) {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') fields[k] = v;
-        else if (v instanceof Error) fields[k] = v.message;
-      }
-      if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(message, fields);
-      else logger.debug(message, fields);
-    };
-}

@@ -40,10 +40,14 @@
 import { SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import { ReplicatorError } from '../../errors.js';
 import { Backoff } from '../../util/backoff.js';
+import { ClientRebuild } from '../../util/client-rebuild.js';
+import { causeChainText, numericCodeOf } from '../../util/error-chain.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { printfLogger } from '../../util/printf-logger.js';
+import { Sleeps } from '../../util/sleeps.js';
 import { fromPackage, guardUnhandledRejections } from '../../util/unhandled-rejection-guard.js';
-import { H } from '../../events/envelope.js';
+import { withTimeout } from '../../util/with-timeout.js';
+import { H, parsePart } from '../../events/envelope.js';
 import type { DeliveryReceipt, MessageSource, SourceMessage } from '../source.js';
 
 const CLIENT_PACKAGE = 'rocketmq-client-nodejs';
@@ -118,16 +122,15 @@ export class RocketMqSource implements MessageSource {
   private loops: Promise<void>[] = [];
   /** Per lane: settles when the lane's last delivery (and its acks) settled. */
   private readonly lanes = new Map<string, Promise<void>>();
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeps = new Sleeps();
   /** Lanes stopped at a copy, until the SDK's `resume` settles. */
   private readonly gates = new Map<string, Promise<unknown>>();
   /** ce_id of split events whose trailing parts were deferred once. */
   private readonly deferred = new Set<string>();
   /** Replaced consumers, shut down once the messages they received were handled. */
   private readonly retired = new Set<SimpleConsumer>();
-  private reconnecting: Promise<void> | null = null;
+  private readonly rebuild: ClientRebuild<SimpleConsumer>;
   private lastReceiveOkAt = 0;
-  private lastReconnectAt = 0;
 
   constructor(private readonly options: RocketMqSourceOptions) {
     this.topics = (Array.isArray(options.topics) ? options.topics : [options.topics]).filter((t) => t !== '');
@@ -150,6 +153,24 @@ export class RocketMqSource implements MessageSource {
       reconnectAfterMs: Math.max(1000, pick('reconnectAfterMs')),
     };
     this.log = (options.logger ?? silentLogger).child({ source: 'rocketmq', group: options.group });
+    this.rebuild = new ClientRebuild(this.opts.reconnectAfterMs, {
+      what: 'RocketMQ consumer',
+      create: () => this.createConsumer(),
+      start: startup,
+      current: () => (this.stopping ? null : this.consumer),
+      install: (fresh, old) => {
+        this.consumer = fresh;
+        this.lastReceiveOkAt = Date.now();
+        this.retired.add(old);
+        // what the old one received is acked through it until then; later its messages come back anyway
+        setTimeout(() => {
+          if (!this.retired.delete(old)) return;
+          void old.shutdown().catch(() => undefined);
+        }, this.opts.invisibleDurationMs).unref();
+        this.log.info('RocketMQ consumer replaced after connection failures (new connection to the proxy)');
+      },
+      log: this.log,
+    });
   }
 
   async start(deliver: Deliver): Promise<void> {
@@ -165,7 +186,7 @@ export class RocketMqSource implements MessageSource {
       throw new ReplicatorError(
         'SDK_ROCKETMQ_START_FAILED',
         `cannot start the RocketMQ consumer of group "${this.options.group}" on ${this.topics.join(', ')} at ${this.options.endpoints} ` +
-          `(do the FIFO topics exist, and is the proxy's gRPC port right?): ${chain(err)}`,
+          `(do the FIFO topics exist, and is the proxy's gRPC port right?): ${causeChainText(err)}`,
         { cause: err, retriable: true },
       );
     }
@@ -179,12 +200,13 @@ export class RocketMqSource implements MessageSource {
   async stop(): Promise<void> {
     if (!this.consumer) return;
     this.stopping = true;
-    for (const wake of this.sleepers) wake();
+    this.sleeps.wakeAll();
     // each loop ends after its current receive (at most the long poll) and delivery
     await Promise.all(this.loops);
     this.loops = [];
     // a reconnection in progress shuts its consumer down itself once it sees `stopping`
-    if (this.reconnecting) await Promise.race([this.reconnecting, new Promise((r) => setTimeout(r, 15_000).unref())]);
+    const rebuilding = this.rebuild.running;
+    if (rebuilding) await Promise.race([rebuilding, new Promise((r) => setTimeout(r, 15_000).unref())]);
     const consumer = this.consumer;
     this.consumer = null;
     for (const c of [...this.retired, consumer]) {
@@ -192,7 +214,7 @@ export class RocketMqSource implements MessageSource {
       try {
         await c.shutdown();
       } catch (err) {
-        this.log.debug(`RocketMQ consumer shutdown: ${chain(err)}`);
+        this.log.debug(`RocketMQ consumer shutdown: ${causeChainText(err)}`);
       }
     }
     this.releaseGuard?.();
@@ -229,9 +251,9 @@ export class RocketMqSource implements MessageSource {
         failures++;
         // the first few are expected (startup NPE, an idle long poll's deadline, a proxy restart)
         const level = failures > 5 ? 'warn' : 'debug';
-        this.log[level](`receive failed (attempt ${failures}): ${chain(err)}`, { loop: index });
-        if (grpcCodeOf(err) === GRPC_UNAVAILABLE) this.maybeReconnect();
-        await this.sleep(backoff.next());
+        this.log[level](`receive failed (attempt ${failures}): ${causeChainText(err)}`, { loop: index });
+        if (numericCodeOf(err) === GRPC_UNAVAILABLE && !this.stopping) this.rebuild.maybe(this.lastReceiveOkAt);
+        await this.sleeps.sleep(backoff.next());
         continue;
       }
       this.lastReceiveOkAt = Date.now();
@@ -245,41 +267,6 @@ export class RocketMqSource implements MessageSource {
       }
       await this.handle(consumer, deliver, views);
     }
-  }
-
-  private maybeReconnect(): void {
-    const now = Date.now();
-    if (this.reconnecting || this.stopping) return;
-    if (now - this.lastReceiveOkAt < this.opts.reconnectAfterMs || now - this.lastReconnectAt < this.opts.reconnectAfterMs) return;
-    this.lastReconnectAt = now;
-    this.reconnecting = this.reconnect().finally(() => {
-      this.reconnecting = null;
-    });
-  }
-
-  private async reconnect(): Promise<void> {
-    const fresh = this.createConsumer();
-    try {
-      await startup(fresh);
-    } catch (err) {
-      this.log.debug(`new RocketMQ consumer not started (proxy still unreachable?): ${chain(err)}`);
-      await fresh.shutdown().catch(() => undefined);
-      return;
-    }
-    const old = this.consumer;
-    if (this.stopping || !old) {
-      await fresh.shutdown().catch(() => undefined);
-      return;
-    }
-    this.consumer = fresh;
-    this.lastReceiveOkAt = Date.now();
-    this.retired.add(old);
-    // what the old one received is acked through it until then; later its messages come back anyway
-    setTimeout(() => {
-      if (!this.retired.delete(old)) return;
-      void old.shutdown().catch(() => undefined);
-    }, this.opts.invisibleDurationMs).unref();
-    this.log.info('RocketMQ consumer replaced after connection failures (new connection to the proxy)');
   }
 
   /** Splits a received batch by lane, delivers the lanes, acks or releases each lane's messages. */
@@ -334,7 +321,7 @@ export class RocketMqSource implements MessageSource {
     try {
       receipt = await deliver(messages);
     } catch (err) {
-      this.log.debug(`delivery of ${views.length} message(s) of ${lane} rejected; redelivering in ${this.opts.retryDelayMs} ms: ${chain(err)}`);
+      this.log.debug(`delivery of ${views.length} message(s) of ${lane} rejected; redelivering in ${this.opts.retryDelayMs} ms: ${causeChainText(err)}`);
       await this.release(consumer, views, this.opts.retryDelayMs);
       return;
     }
@@ -354,7 +341,7 @@ export class RocketMqSource implements MessageSource {
       views.map((v) =>
         consumer.ack(v).catch((err: unknown) => {
           // the message comes back after its invisible time; the SDK drops the duplicate
-          this.log.warn(`ack of message ${v.messageId} (${lane}) failed: ${chain(err)}`);
+          this.log.warn(`ack of message ${v.messageId} (${lane}) failed: ${causeChainText(err)}`);
         }),
       ),
     );
@@ -376,22 +363,10 @@ export class RocketMqSource implements MessageSource {
     await Promise.all(
       views.map((v) =>
         consumer.changeInvisibleDuration(v, ms).catch((err: unknown) => {
-          this.log.debug(`changeInvisibleDuration of ${v.messageId} failed (it comes back after its invisible time): ${chain(err)}`);
+          this.log.debug(`changeInvisibleDuration of ${v.messageId} failed (it comes back after its invisible time): ${causeChainText(err)}`);
         }),
       ),
     );
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
   }
 }
 
@@ -403,47 +378,25 @@ export class RocketMqSource implements MessageSource {
  */
 export function trailingPartsToDefer(props: ReadonlyArray<ReadonlyMap<string, string>>): number {
   const last = props[props.length - 1];
-  const lastPart = last ? parsePart(last.get(H.part)) : undefined;
+  const lastPart = last ? partOf(last.get(H.part)) : undefined;
   if (!last || !lastPart || lastPart.i === lastPart.n - 1) return 0;
   const id = last.get(H.id);
   let start = props.length - 1;
   while (start > 0 && props[start - 1]!.get(H.id) === id && props[start - 1]!.get(H.part) !== undefined) start--;
-  const first = parsePart(props[start]!.get(H.part));
+  const first = partOf(props[start]!.get(H.part));
   if (!first || first.i !== 0) return 0;
   return props.length - start;
-}
-
-function parsePart(header: string | undefined): { i: number; n: number } | undefined {
-  const m = header === undefined ? null : /^(\d+)\/(\d+)$/.exec(header);
-  return m ? { i: Number(m[1]), n: Number(m[2]) } : undefined;
 }
 
 /** The client's startup waits for the proxy's settings without a deadline: bound it. */
 const STARTUP_TIMEOUT_MS = 30_000;
 
 function startup(consumer: SimpleConsumer): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the proxy within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
-  });
-  return Promise.race([consumer.startup(), timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(consumer.startup(), STARTUP_TIMEOUT_MS, () => new Error(`no answer from the proxy within ${STARTUP_TIMEOUT_MS} ms`));
 }
 
-function grpcCodeOf(err: unknown): number | undefined {
-  for (let e = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-  }
-  return undefined;
-}
-
-function chain(err: unknown): string {
-  const parts: string[] = [];
-  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 6; depth++) {
-    parts.push(e instanceof Error ? e.message : String(e));
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return parts.join(': ');
+function partOf(header: string | undefined): { i: number; n: number } | undefined {
+  return header === undefined ? undefined : parsePart(header);
 }
 
 /** The SDK's factory for `rocketmq: {...}` options. */

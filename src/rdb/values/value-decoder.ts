@@ -6,7 +6,8 @@
 // start, and nothing is emitted twice.
 import type { RdbFamily } from '../constants.js';
 import type { RdbCursor } from '../cursor.js';
-import type { EventSink, KeyEmitter } from '../key-emitter.js';
+import type { EventSink } from '../chunked-emitter.js';
+import type { KeyEmitter } from '../key-emitter.js';
 import type { StreamEmitter } from '../stream-emitter.js';
 
 export interface DecodeContext {

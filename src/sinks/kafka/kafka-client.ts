@@ -1,7 +1,8 @@
 // Builds the kafkajs client from the sink's connection options (brokers, TLS, SASL, timeouts).
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { kafkaLogCreator } from '../../kafka/kafka-log.js';
 import type { Logger } from '../../util/logger.js';
-import { kafkaLogCreator } from './kafka-log.js';
+import { routineSinkLog } from './routine-log.js';
 import type { KafkaConnectionOptions, KafkaSaslOptions } from './options.js';
 
 export function createKafkaClient(o: KafkaConnectionOptions, logger: Logger, defaultClientId: string): Kafka {
@@ -11,7 +12,7 @@ export function createKafkaClient(o: KafkaConnectionOptions, logger: Logger, def
     connectionTimeout: o.connectionTimeoutMs ?? 3000,
     requestTimeout: o.requestTimeoutMs ?? 30_000,
     logLevel: logLevel.INFO,
-    logCreator: kafkaLogCreator(logger),
+    logCreator: kafkaLogCreator(logger, routineSinkLog),
   };
   if (o.ssl) config.ssl = o.ssl === true ? true : { ...o.ssl };
   if (o.sasl) config.sasl = saslConfig(o.sasl);

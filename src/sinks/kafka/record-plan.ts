@@ -29,7 +29,7 @@ import {
   type HeaderStyle,
 } from '../../events/envelope.js';
 import type { ReplicationEvent } from '../../events/types.js';
-import { routeOf } from '../routing.js';
+import { routeOf } from '../../events/routing.js';
 import { partitionForKey } from './partitioner.js';
 import type { TopicResolver } from './topics.js';
 

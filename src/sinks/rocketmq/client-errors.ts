@@ -2,6 +2,7 @@
 // client throws ClientException subclasses carrying a RocketMQ status code (apache.rocketmq.v2.Code,
 // 5 digits), gRPC ServiceErrors carrying a gRPC status (0-16), TypeErrors for its own checks, and
 // plain Errors wrapping any of these in `cause` (startup).
+import { causeChainText, numericCodeOf } from '../../util/error-chain.js';
 import { SinkError } from '../errors.js';
 
 /** apache.rocketmq.v2.Code values the sink explains. */
@@ -24,24 +25,6 @@ const GRPC_DEADLINE_EXCEEDED = 4;
 export interface ErrorContext {
   topic: string;
   endpoints: string;
-}
-
-/** The RocketMQ or gRPC status code found along the cause chain, if any. */
-export function statusCodeOf(err: unknown): number | undefined {
-  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-  }
-  return undefined;
-}
-
-function messagesOf(err: unknown): string {
-  const parts: string[] = [];
-  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
-    parts.push(e instanceof Error ? e.message : String(e));
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return parts.join(': ');
 }
 
 export function createTopicCommand(topic: string): string {
@@ -68,22 +51,22 @@ export function topicMissingError(ctx: ErrorContext, cause?: unknown): SinkError
 /** A failure at open(): not reachable, no topic, not allowed ... */
 export function openError(err: unknown, ctx: ErrorContext): SinkError {
   if (err instanceof SinkError) return err;
-  const code = statusCodeOf(err);
+  const code = numericCodeOf(err);
   if (code === RMQ_CODE.TOPIC_NOT_FOUND) return topicMissingError(ctx, err);
   if (code === RMQ_CODE.UNAUTHORIZED || code === RMQ_CODE.FORBIDDEN) {
-    return new SinkError('SINK_ROCKETMQ_DENIED', `RocketMQ proxy ${ctx.endpoints} refused access to topic "${ctx.topic}" (check rocketmq.access.key / rocketmq.secret.key and the ACL): ${messagesOf(err)}`, { cause: err });
+    return new SinkError('SINK_ROCKETMQ_DENIED', `RocketMQ proxy ${ctx.endpoints} refused access to topic "${ctx.topic}" (check rocketmq.access.key / rocketmq.secret.key and the ACL): ${causeChainText(err)}`, { cause: err });
   }
   if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) {
-    return new SinkError('SINK_ROCKETMQ_UNREACHABLE', `cannot reach the RocketMQ proxy at ${ctx.endpoints} (rocketmq.endpoints: its gRPC port, 8081 by default): ${messagesOf(err)}`, { cause: err, retriable: true });
+    return new SinkError('SINK_ROCKETMQ_UNREACHABLE', `cannot reach the RocketMQ proxy at ${ctx.endpoints} (rocketmq.endpoints: its gRPC port, 8081 by default): ${causeChainText(err)}`, { cause: err, retriable: true });
   }
-  return new SinkError('SINK_ROCKETMQ_OPEN_FAILED', `cannot start the RocketMQ producer for topic "${ctx.topic}" at ${ctx.endpoints}: ${messagesOf(err)}`, { cause: err, retriable: true });
+  return new SinkError('SINK_ROCKETMQ_OPEN_FAILED', `cannot start the RocketMQ producer for topic "${ctx.topic}" at ${ctx.endpoints}: ${causeChainText(err)}`, { cause: err, retriable: true });
 }
 
 /** A failed send (after the client's attempts). */
 export function sendError(err: unknown, ctx: ErrorContext, group: string): SinkError {
   if (err instanceof SinkError) return err;
-  const code = statusCodeOf(err);
-  const text = messagesOf(err);
+  const code = numericCodeOf(err);
+  const text = causeChainText(err);
   if (code === RMQ_CODE.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE || (err instanceof TypeError && /message type not match/i.test(text))) {
     return notFifoError(ctx, err);
   }

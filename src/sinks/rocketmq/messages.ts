@@ -9,7 +9,7 @@
 // the envelope headers.
 import { encodeEvent, H, partHeaders, type EventCodec } from '../../events/envelope.js';
 import type { ReplicationEvent } from '../../events/types.js';
-import { routeOf } from '../routing.js';
+import { routeOf } from '../../events/routing.js';
 import { BARRIER_GROUP, GLOBAL_GROUP, messageGroupOf, messageKeyOf } from './naming.js';
 import type { RocketMqOrder } from './options.js';
 

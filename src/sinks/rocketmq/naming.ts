@@ -53,7 +53,7 @@ function withPrefix(prefix: string, rest: string): string {
   return prefix === '' ? rest : `${prefix}:${rest}`;
 }
 
-/** The message group of a routing key ("<db>:<key>" bytes from sinks/routing.ts). */
+/** The message group of a routing key ("<db>:<key>" bytes from events/routing.ts). */
 export function messageGroupOf(routingKey: Buffer): string {
   const { prefix, key } = splitRoutingKey(routingKey);
   const t = text(key, true);

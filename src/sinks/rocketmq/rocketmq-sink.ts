@@ -13,12 +13,15 @@
 // instance: the sequencer sends a group's next message only after the previous one was acknowledged.
 import { jsonCodec, type EventCodec } from '../../events/envelope.js';
 import type { ReplicationEvent } from '../../events/types.js';
+import { ClientRebuild } from '../../util/client-rebuild.js';
+import { numericCodeOf } from '../../util/error-chain.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { printfLogger } from '../../util/printf-logger.js';
 import { fromPackage, guardUnhandledRejections } from '../../util/unhandled-rejection-guard.js';
+import { withTimeout } from '../../util/with-timeout.js';
 import { SinkError } from '../errors.js';
 import type { Sink } from '../sink.js';
-import { notFifoError, openError, sendError, statusCodeOf, type ErrorContext } from './client-errors.js';
+import { notFifoError, openError, sendError, type ErrorContext } from './client-errors.js';
 import { GroupSequencer } from './group-sequencer.js';
 import { planMessages, type PlannedMessage, type PlanOptions } from './messages.js';
 import {
@@ -59,10 +62,8 @@ export class RocketMqSink implements Sink {
   private producer: RocketMqProducer | null = null;
   /** Replaced producers, shut down once their sends in flight can have ended. */
   private readonly retired = new Set<RocketMqProducer>();
-  private refreshing: Promise<void> | null = null;
+  private readonly rebuild: ClientRebuild<RocketMqProducer>;
   private lastSuccessAt = 0;
-  private lastRefreshAt = 0;
-  private readonly reconnectAfterMs: number;
   private readonly sendBoundMs: number;
   private releaseGuard: (() => void) | null = null;
   private closed = false;
@@ -84,10 +85,23 @@ export class RocketMqSink implements Sink {
     });
     this.sequencer = new GroupSequencer(options.sendConcurrency ?? ROCKETMQ_SINK_DEFAULTS.sendConcurrency);
     this.ctx = { topic: this.topic, endpoints: this.endpoints };
-    this.reconnectAfterMs = options.reconnectAfterMs ?? ROCKETMQ_SINK_DEFAULTS.reconnectAfterMs;
     // a send ends within the client's attempts (plus a margin)
     this.sendBoundMs =
       (options.requestTimeoutMs ?? ROCKETMQ_SINK_DEFAULTS.requestTimeoutMs) * (options.maxAttempts ?? ROCKETMQ_SINK_DEFAULTS.maxAttempts) + 1000;
+    this.rebuild = new ClientRebuild(options.reconnectAfterMs ?? ROCKETMQ_SINK_DEFAULTS.reconnectAfterMs, {
+      what: 'RocketMQ producer',
+      create: () => this.createProducer(),
+      start: (p) => this.startProducer(p),
+      current: () => (this.closed ? null : this.producer),
+      install: (fresh, old) => {
+        this.producer = fresh;
+        this.counters.reconnects++;
+        this.retired.add(old);
+        setTimeout(() => void this.retire(old), this.sendBoundMs).unref();
+        this.log.info('RocketMQ producer replaced after connection failures (new connection to the proxy)', { endpoints: this.endpoints });
+      },
+      log: this.log,
+    });
     const maxMessageBytes = options.maxMessageBytes ?? ROCKETMQ_SINK_DEFAULTS.maxMessageBytes;
     this.plan = {
       codec: this.codec,
@@ -143,35 +157,8 @@ export class RocketMqSink implements Sink {
 
   /** After a connection failure: replace the producer if nothing succeeded for a while (see the header). */
   private maybeReconnect(err: unknown): void {
-    const code = statusCodeOf(err);
-    if (code === undefined || !CONNECTION_CODES.has(code) || this.closed || this.refreshing) return;
-    const now = Date.now();
-    if (now - this.lastSuccessAt < this.reconnectAfterMs || now - this.lastRefreshAt < this.reconnectAfterMs) return;
-    this.lastRefreshAt = now;
-    this.refreshing = this.reconnect().finally(() => {
-      this.refreshing = null;
-    });
-  }
-
-  private async reconnect(): Promise<void> {
-    const fresh = this.createProducer();
-    try {
-      await this.startProducer(fresh);
-    } catch (err) {
-      this.log.debug(`new RocketMQ producer not started (proxy still unreachable?): ${(err as Error).message}`);
-      await fresh.shutdown().catch(() => undefined);
-      return;
-    }
-    const old = this.producer;
-    if (this.closed || !old) {
-      await fresh.shutdown().catch(() => undefined);
-      return;
-    }
-    this.producer = fresh;
-    this.counters.reconnects++;
-    this.retired.add(old);
-    setTimeout(() => void this.retire(old), this.sendBoundMs).unref();
-    this.log.info('RocketMQ producer replaced after connection failures (new connection to the proxy)', { endpoints: this.endpoints });
+    const code = numericCodeOf(err);
+    if (code !== undefined && CONNECTION_CODES.has(code) && !this.closed) this.rebuild.maybe(this.lastSuccessAt);
   }
 
   private async retire(p: RocketMqProducer): Promise<void> {
@@ -210,7 +197,8 @@ export class RocketMqSink implements Sink {
     await withTimeout(this.sequencer.idle(), this.sendBoundMs, () => new Error('timeout')).catch(() =>
       this.log.warn('closing with sends still in flight; the pipeline resumes from its checkpoint'),
     );
-    if (this.refreshing) await withTimeout(this.refreshing, this.sendBoundMs, () => new Error('timeout')).catch(() => undefined);
+    const rebuilding = this.rebuild.running;
+    if (rebuilding) await withTimeout(rebuilding, this.sendBoundMs, () => new Error('timeout')).catch(() => undefined);
     const producer = this.producer;
     this.producer = null;
     for (const p of [...this.retired, ...(producer ? [producer] : [])]) {
@@ -224,12 +212,4 @@ export class RocketMqSink implements Sink {
     this.releaseGuard?.();
     this.releaseGuard = null;
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

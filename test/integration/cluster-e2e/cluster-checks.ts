@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { CommandEvent, ReplicationEvent } from '../../../src/events/types.js';
 import { encodeCommand } from '../../../src/resp/encoder.js';
-import { loadIndexes } from '../kafka/steady-writes.js';
+import { loadIndexes } from '../../helpers/write-load.js';
 import type { TopicEvent } from './topic-events.js';
 
 /** A record of an older epoch after a record of a newer one in the same partition. */

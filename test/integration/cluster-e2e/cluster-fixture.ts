@@ -14,9 +14,10 @@ import { clusterPaths, type ClusterPaths } from '../../../src/cluster/settings.j
 import { readClusterStatus, type ClusterStatus } from '../../../src/cluster/status.js';
 import { ZkSession } from '../../../src/cluster/zk-session.js';
 import { runCli, type CliResult } from '../../helpers/cli.js';
-import { defaultRedis } from '../../helpers/servers.js';
-import { startRedis, type RedisServer } from '../../servers/redis.js';
-import { parseInfo } from '../../servers/resp-call.js';
+import { infoSection, masterOffset, startMaster, syncStats } from '../../helpers/redis-master.js';
+import { testServers, type HasLog } from '../../helpers/servers.js';
+import type { WriteLoad } from '../../helpers/write-load.js';
+import type { RedisServer } from '../../servers/redis.js';
 import { removeTrees } from '../cluster/zk-kit.js';
 import { ReplicatorProcess } from './replicator-process.js';
 
@@ -53,15 +54,22 @@ export class ClusterFixture {
 
   static async create(opts: ClusterFixtureOptions): Promise<ClusterFixture> {
     const f = new ClusterFixture(opts);
-    // no PING in the stream (offsets stay the commands' own), immediate fork for the one full sync,
-    // a backlog that covers every takeover gap, and no replica timeout during a SIGSTOP
-    f.master = await startRedis({
-      binary: defaultRedis().binary,
-      name: `ce2e-${opts.label}`,
-      args: ['--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600', '--repl-timeout', '3601', '--repl-backlog-size', '64mb'],
-    });
+    // a backlog that covers every takeover gap, no replica timeout during a SIGSTOP
+    f.master = await startMaster(`ce2e-${opts.label}`);
     f.redis = new Redis({ host: f.master.host, port: f.master.port, maxRetriesPerRequest: 1 });
     return f;
+  }
+
+  /** A fixture on the shared test bed's ZooKeeper and Kafka. */
+  static onTestBed(label: string, sessionTimeoutMs: number): Promise<ClusterFixture> {
+    const servers = testServers();
+    return ClusterFixture.create({ label, zookeeper: servers.zookeeper.connect, kafkaBootstrap: servers.kafka.bootstrap, sessionTimeoutMs });
+  }
+
+  /** The logs worth printing when a test on the shared test bed fails: the master's, Kafka's, ZooKeeper's. */
+  testBedLogs(): HasLog[] {
+    const servers = testServers();
+    return [this.master, { name: 'kafka', logPath: servers.kafka.logPath }, { name: 'zookeeper', logPath: servers.zookeeper.logPath }];
   }
 
   get sourceId(): string {
@@ -134,13 +142,21 @@ export class ClusterFixture {
     }
   }
 
-  async masterOffset(): Promise<number> {
-    return Number(parseInfo(String(await this.redis.call('INFO', 'replication'))).get('master_repl_offset'));
+  /** Stops the load, then waits until the checkpoint covers the master's offset; returns the writes. */
+  async drainLoad(load: WriteLoad, timeoutMs: number): Promise<number> {
+    const written = await load.stop();
+    const target = await this.masterOffset();
+    await this.waitForCheckpoint(`offset ${target}`, (cp) => cp.offset >= target, timeoutMs);
+    return written;
+  }
+
+  masterOffset(): Promise<number> {
+    return masterOffset(this.redis);
   }
 
   /** The replica links the master has now (INFO replication slaveN lines). */
   async replicaLinks(): Promise<ReplicaLink[]> {
-    const info = parseInfo(String(await this.redis.call('INFO', 'replication')));
+    const info = await infoSection(this.redis, 'replication');
     const out: ReplicaLink[] = [];
     for (const [k, v] of info) {
       if (!/^slave\d+$/.test(k)) continue;
@@ -151,9 +167,8 @@ export class ClusterFixture {
   }
 
   /** The master's full and accepted partial syncs. */
-  async syncStats(): Promise<{ full: number; partialOk: number; partialErr: number }> {
-    const s = parseInfo(String(await this.redis.call('INFO', 'stats')));
-    return { full: Number(s.get('sync_full')), partialOk: Number(s.get('sync_partial_ok')), partialErr: Number(s.get('sync_partial_err')) };
+  syncStats(): Promise<{ full: number; partialOk: number; partialErr: number }> {
+    return syncStats(this.redis);
   }
 
   /**

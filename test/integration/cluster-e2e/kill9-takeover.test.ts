@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Checkpoint } from '../../../src/checkpoint/store.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
-import { SteadyWrites } from '../kafka/steady-writes.js';
+import { WriteLoad } from '../../helpers/write-load.js';
 import {
   assertAllWrites,
   assertEveryEventHasEpoch,
@@ -40,15 +40,10 @@ interface Takeover {
 
 test(`cluster: kill -9 of the leader ${KILLS} times under writes -> takeover within session timeout + 2 s, +CONTINUE from the ZooKeeper checkpoint, epochs increase, nothing lost`, { timeout: 180_000 }, async (t) => {
   const servers = testServers();
-  const fixture = await ClusterFixture.create({
-    label: 'kill9',
-    zookeeper: servers.zookeeper.connect,
-    kafkaBootstrap: servers.kafka.bootstrap,
-    sessionTimeoutMs: SESSION_TIMEOUT_MS,
-  });
-  let load: SteadyWrites | null = null;
+  const fixture = await ClusterFixture.onTestBed('kill9', SESSION_TIMEOUT_MS);
+  let load: WriteLoad | null = null;
   try {
-    await withLogsOnFailure([fixture.master, { name: 'kafka', logPath: servers.kafka.logPath }, { name: 'zookeeper', logPath: servers.zookeeper.logPath }], async () => {
+    await withLogsOnFailure(fixture.testBedLogs(), async () => {
       for (let i = 0; i < 50; i++) await fixture.redis.set(`pre:${i}`, String(i));
       const a = fixture.start('a');
       await a.waitForLog(ACQUIRED, 30_000);
@@ -61,7 +56,7 @@ test(`cluster: kill -9 of the leader ${KILLS} times under writes -> takeover wit
       await fixture.waitForCheckpoint('first checkpoint of epoch 1', (cp) => cp.epoch === epochOf(a), 30_000);
       await assertStatusShows(fixture, a, epochOf(a), ['a', 'b', 'c']);
 
-      load = new SteadyWrites(fixture.redis, 'load');
+      load = new WriteLoad(fixture.redis, 'load');
       const takeovers: Takeover[] = [];
       for (let k = 0; k < KILLS; k++) {
         await delay(randomInt(1000, 2500));
@@ -101,10 +96,8 @@ test(`cluster: kill -9 of the leader ${KILLS} times under writes -> takeover wit
       await delay(1500);
       const last = theLeader(fixture);
       await assertStatusShows(fixture, last, epochOf(last), ['a', 'b', 'c']);
-      const written = await load.stop();
+      const written = await fixture.drainLoad(load, 60_000);
       load = null;
-      const target = await fixture.masterOffset();
-      await fixture.waitForCheckpoint(`offset ${target}`, (cp) => cp.offset >= target, 60_000);
       await fixture.stopAll();
 
       const sync = await fixture.syncStats();
@@ -142,7 +135,7 @@ test(`cluster: kill -9 of the leader ${KILLS} times under writes -> takeover wit
     process.stderr.write(`whole logs of the instances: ${fixture.dumpLogs()}\n`);
     throw err;
   } finally {
-    await (load as SteadyWrites | null)?.stop().catch(() => undefined);
+    await (load as WriteLoad | null)?.stop().catch(() => undefined);
     await fixture.dispose();
   }
 });

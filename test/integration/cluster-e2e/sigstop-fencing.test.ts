@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
-import { SteadyWrites } from '../kafka/steady-writes.js';
+import { WriteLoad } from '../../helpers/write-load.js';
 import { assertAllWrites, assertEveryEventHasEpoch, describeViolation, epochOrderViolations } from './cluster-checks.js';
 import { ClusterFixture, replicaPort } from './cluster-fixture.js';
 import { ACQUIRED, assertStatusShows, epochOf, negotiatedSessionTimeout, theLeader, waitForAny } from './cluster-waits.js';
@@ -27,16 +27,11 @@ const EXTRA_STOP_MS = 3000;
 
 test('cluster: SIGSTOP of the leader beyond the session timeout, then SIGCONT -> it publishes nothing more, writes no checkpoint, stands by', { timeout: 180_000 }, async (t) => {
   const servers = testServers();
-  const fixture = await ClusterFixture.create({
-    label: 'sigstop',
-    zookeeper: servers.zookeeper.connect,
-    kafkaBootstrap: servers.kafka.bootstrap,
-    sessionTimeoutMs: SESSION_TIMEOUT_MS,
-  });
-  let load: SteadyWrites | null = null;
+  const fixture = await ClusterFixture.onTestBed('sigstop', SESSION_TIMEOUT_MS);
+  let load: WriteLoad | null = null;
   let frozen = false;
   try {
-    await withLogsOnFailure([fixture.master, { name: 'kafka', logPath: servers.kafka.logPath }, { name: 'zookeeper', logPath: servers.zookeeper.logPath }], async () => {
+    await withLogsOnFailure(fixture.testBedLogs(), async () => {
       const a = fixture.start('a');
       await a.waitForLog(ACQUIRED, 30_000);
       const standbys = [fixture.start('b'), fixture.start('c')];
@@ -45,7 +40,7 @@ test('cluster: SIGSTOP of the leader beyond the session timeout, then SIGCONT ->
       await fixture.waitForCheckpoint('first checkpoint', (cp) => cp.epoch === oldEpoch, 30_000);
       assert.equal(theLeader(fixture), a);
 
-      load = new SteadyWrites(fixture.redis, 'load');
+      load = new WriteLoad(fixture.redis, 'load');
       await delay(1500);
       const sessionTimeout = negotiatedSessionTimeout(a);
       const others = standbys.map((p) => ({ process: p, from: p.mark }));
@@ -102,11 +97,9 @@ test('cluster: SIGSTOP of the leader beyond the session timeout, then SIGCONT ->
       );
 
       // the cluster goes on under the new leader, the old one standing by
-      const load2 = new SteadyWrites(fixture.redis, 'load2');
+      const load2 = new WriteLoad(fixture.redis, 'load2');
       await delay(1500);
-      const written2 = await load2.stop();
-      const target2 = await fixture.masterOffset();
-      await fixture.waitForCheckpoint(`offset ${target2}`, (cp) => cp.offset >= target2, 30_000);
+      const written2 = await fixture.drainLoad(load2, 30_000);
       assert.equal(theLeader(fixture), next);
       await assertStatusShows(fixture, next, newEpoch, ['a', 'b', 'c']);
       await fixture.stopAll();
@@ -144,7 +137,7 @@ test('cluster: SIGSTOP of the leader beyond the session timeout, then SIGCONT ->
     throw err;
   } finally {
     if (frozen) for (const p of fixture.processes) p.signal('SIGCONT');
-    await (load as SteadyWrites | null)?.stop().catch(() => undefined);
+    await (load as WriteLoad | null)?.stop().catch(() => undefined);
     await fixture.dispose();
   }
 });

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
+import { WriteLoad } from '../../helpers/write-load.js';
 import { startZookeeper, type ZookeeperServer } from '../../servers/zookeeper.js';
-import { SteadyWrites } from '../kafka/steady-writes.js';
 import { assertAllWrites, assertEveryEventHasEpoch, describeViolation, epochOrderViolations } from './cluster-checks.js';
 import { ClusterFixture } from './cluster-fixture.js';
 import { ACQUIRED, assertStatusShows, epochOf, theLeader } from './cluster-waits.js';
@@ -25,7 +25,7 @@ test(`cluster: ZooKeeper restarted ${RESTARTS} times under writes -> the leader 
   const servers = testServers();
   let zk: ZookeeperServer | null = null;
   let fixture: ClusterFixture | null = null;
-  let load: SteadyWrites | null = null;
+  let load: WriteLoad | null = null;
   try {
     zk = await startZookeeper({ name: 'zookeeper-ce2e' });
     const f = (fixture = await ClusterFixture.create({
@@ -41,7 +41,7 @@ test(`cluster: ZooKeeper restarted ${RESTARTS} times under writes -> the leader 
       for (const s of [f.start('b'), f.start('c')]) await s.waitForLog('standing by', 30_000);
       await f.waitForCheckpoint('first checkpoint', (cp) => cp.epoch === epochOf(a), 30_000);
 
-      load = new SteadyWrites(f.redis, 'load');
+      load = new WriteLoad(f.redis, 'load');
       let kept = 0;
       for (let r = 1; r <= RESTARTS; r++) {
         await delay(1500);
@@ -96,10 +96,8 @@ test(`cluster: ZooKeeper restarted ${RESTARTS} times under writes -> the leader 
       }
 
       await delay(1000);
-      const written = await load.stop();
+      const written = await f.drainLoad(load, 30_000);
       load = null;
-      const target = await f.masterOffset();
-      await f.waitForCheckpoint(`offset ${target}`, (cp) => cp.offset >= target, 30_000);
       await f.stopAll();
 
       const sync = await f.syncStats();
@@ -115,7 +113,7 @@ test(`cluster: ZooKeeper restarted ${RESTARTS} times under writes -> the leader 
     if (fixture) process.stderr.write(`whole logs of the instances: ${fixture.dumpLogs()}\n`);
     throw err;
   } finally {
-    await (load as SteadyWrites | null)?.stop().catch(() => undefined);
+    await (load as WriteLoad | null)?.stop().catch(() => undefined);
     // the tree is removed through the dedicated server, so it must still run
     await fixture?.dispose();
     await zk?.dispose();

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { LeaderTerm } from '../../../src/cluster/election.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
 import { fourLetterWord, startZookeeper } from '../../servers/zookeeper.js';
-import { Sessions, killSession, nextEvent, startCandidate, uniqueRoot, waitFor, type Candidate } from './zk-kit.js';
+import { Sessions, killSession, nextEvent, onSharedZk, startCandidate, uniqueRoot, waitFor, type Candidate } from './zk-kit.js';
 
 const SESSION_MS = 4000;
 
@@ -15,100 +15,74 @@ function nodeName(c: Candidate): string {
   return node.slice(node.lastIndexOf('/') + 1);
 }
 
-function sharedZk(): { connect: string; name: string; logPath: string } {
-  const zk = testServers().zookeeper;
-  return { connect: zk.connect, name: 'zookeeper', logPath: zk.logPath };
-}
-
 test('election: of 3 candidates the first leads (epoch 1); each standby watches only its predecessor; a leaving middle one is skipped', async () => {
-  const zk = sharedZk();
-  const sessions = new Sessions(zk.connect, SESSION_MS);
-  await withLogsOnFailure([zk], async () => {
-    try {
-      const root = sessions.track(uniqueRoot('order'));
-      const a = await startCandidate(sessions, root, 'a');
-      const b = await startCandidate(sessions, root, 'b');
-      const c = await startCandidate(sessions, root, 'c');
-      assert.equal(a.election.state, 'leader');
-      assert.equal(a.terms.length, 1);
-      assert.equal(a.terms[0]?.epoch, 1);
-      assert.equal(a.terms[0]?.electionNode, a.election.node);
-      assert.equal(a.election.watching, undefined);
-      assert.equal(b.election.state, 'follower');
-      assert.equal(b.election.watching, nodeName(a));
-      assert.equal(c.election.state, 'follower');
-      assert.equal(c.election.watching, nodeName(b));
-      assert.ok(nodeName(a) < nodeName(b) && nodeName(b) < nodeName(c), 'sequence suffixes grow with join order');
+  await onSharedZk('order', SESSION_MS, async (sessions, root) => {
+    const a = await startCandidate(sessions, root, 'a');
+    const b = await startCandidate(sessions, root, 'b');
+    const c = await startCandidate(sessions, root, 'c');
+    assert.equal(a.election.state, 'leader');
+    assert.equal(a.terms.length, 1);
+    assert.equal(a.terms[0]?.epoch, 1);
+    assert.equal(a.terms[0]?.electionNode, a.election.node);
+    assert.equal(a.election.watching, undefined);
+    assert.equal(b.election.state, 'follower');
+    assert.equal(b.election.watching, nodeName(a));
+    assert.equal(c.election.state, 'follower');
+    assert.equal(c.election.watching, nodeName(b));
+    assert.ok(nodeName(a) < nodeName(b) && nodeName(b) < nodeName(c), 'sequence suffixes grow with join order');
 
-      await b.election.resign();
-      await waitFor('c watches a once b left', 5000, () => (c.election.watching === nodeName(a) ? true : undefined));
-      assert.equal(c.election.state, 'follower');
-      assert.equal(a.terms.length, 1, 'the leader was not disturbed');
-      assert.equal(a.election.term?.guard.isLeader(), true);
-    } finally {
-      await sessions.closeAll();
-    }
+    await b.election.resign();
+    await waitFor('c watches a once b left', 5000, () => (c.election.watching === nodeName(a) ? true : undefined));
+    assert.equal(c.election.state, 'follower');
+    assert.equal(a.terms.length, 1, 'the leader was not disturbed');
+    assert.equal(a.election.term?.guard.isLeader(), true);
   });
 });
 
 test('election: when the leader closes its session the next candidate leads within the session timeout, with the next epoch', async () => {
-  const zk = sharedZk();
-  const sessions = new Sessions(zk.connect, SESSION_MS);
-  await withLogsOnFailure([zk], async () => {
-    try {
-      const root = sessions.track(uniqueRoot('close'));
-      const a = await startCandidate(sessions, root, 'a');
-      const b = await startCandidate(sessions, root, 'b');
-      const c = await startCandidate(sessions, root, 'c');
-      const aTerm = a.election.term;
-      assert.ok(aTerm !== undefined);
-      const takeover = nextEvent<[LeaderTerm]>(b.election, 'leader', SESSION_MS);
-      const started = Date.now();
-      await a.session.close();
-      const [bTerm] = await takeover;
-      const elapsed = Date.now() - started;
-      assert.ok(elapsed < SESSION_MS, `takeover took ${elapsed} ms`);
-      assert.equal(bTerm.epoch, aTerm.epoch + 1);
-      assert.equal(aTerm.guard.isLeader(), false);
-      assert.equal(c.election.state, 'follower');
-      assert.equal(c.election.watching, nodeName(b));
-    } finally {
-      await sessions.closeAll();
-    }
+  await onSharedZk('close', SESSION_MS, async (sessions, root) => {
+    const a = await startCandidate(sessions, root, 'a');
+    const b = await startCandidate(sessions, root, 'b');
+    const c = await startCandidate(sessions, root, 'c');
+    const aTerm = a.election.term;
+    assert.ok(aTerm !== undefined);
+    const takeover = nextEvent<[LeaderTerm]>(b.election, 'leader', SESSION_MS);
+    const started = Date.now();
+    await a.session.close();
+    const [bTerm] = await takeover;
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < SESSION_MS, `takeover took ${elapsed} ms`);
+    assert.equal(bTerm.epoch, aTerm.epoch + 1);
+    assert.equal(aTerm.guard.isLeader(), false);
+    assert.equal(c.election.state, 'follower');
+    assert.equal(c.election.watching, nodeName(b));
   });
 });
 
 test('election: a leader whose session is killed from outside loses its term before the next candidate leads, within the session timeout', async () => {
-  const zk = sharedZk();
-  const sessions = new Sessions(zk.connect, SESSION_MS);
-  await withLogsOnFailure([zk], async () => {
-    try {
-      const root = sessions.track(uniqueRoot('kill'));
-      const a = await startCandidate(sessions, root, 'a');
-      const b = await startCandidate(sessions, root, 'b');
-      const aTerm = a.election.term;
-      assert.ok(aTerm !== undefined);
-      let aLedWhenBTookOver: boolean | undefined;
-      let tookOverAt = 0;
-      b.election.once('leader', () => {
-        aLedWhenBTookOver = aTerm.guard.isLeader();
-        tookOverAt = Date.now();
-      });
-      const lost = nextEvent<[string]>(a.election, 'lost', 3 * SESSION_MS);
-      const takeover = nextEvent<[LeaderTerm]>(b.election, 'leader', 3 * SESSION_MS);
-      const killedAt = await killSession(zk.connect, a.session);
-      const [bTerm] = await takeover;
-      const elapsed = tookOverAt - killedAt;
-      assert.ok(elapsed < SESSION_MS, `takeover took ${elapsed} ms`);
-      assert.equal(aLedWhenBTookOver, false, 'never two leaders at once');
-      assert.equal(bTerm.epoch, aTerm.epoch + 1);
-      const [reason] = await lost;
-      assert.match(reason, /session (expired|in-doubt)/);
-      assert.equal(a.session.alive, false);
-      assert.equal(a.election.state, 'lost');
-    } finally {
-      await sessions.closeAll();
-    }
+  await onSharedZk('kill', SESSION_MS, async (sessions, root) => {
+    const a = await startCandidate(sessions, root, 'a');
+    const b = await startCandidate(sessions, root, 'b');
+    const aTerm = a.election.term;
+    assert.ok(aTerm !== undefined);
+    let aLedWhenBTookOver: boolean | undefined;
+    let tookOverAt = 0;
+    b.election.once('leader', () => {
+      aLedWhenBTookOver = aTerm.guard.isLeader();
+      tookOverAt = Date.now();
+    });
+    const lost = nextEvent<[string]>(a.election, 'lost', 3 * SESSION_MS);
+    const takeover = nextEvent<[LeaderTerm]>(b.election, 'leader', 3 * SESSION_MS);
+    const killedAt = await killSession(sessions.address, a.session);
+    const [bTerm] = await takeover;
+    const elapsed = tookOverAt - killedAt;
+    assert.ok(elapsed < SESSION_MS, `takeover took ${elapsed} ms`);
+    assert.equal(aLedWhenBTookOver, false, 'never two leaders at once');
+    assert.equal(bTerm.epoch, aTerm.epoch + 1);
+    const [reason] = await lost;
+    assert.match(reason, /session (expired|in-doubt)/);
+    assert.equal(a.session.alive, false);
+    assert.equal(a.election.state, 'lost');
   });
 });
 

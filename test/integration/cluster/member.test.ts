@@ -6,10 +6,10 @@ import { ZkCheckpointStore } from '../../../src/checkpoint/zookeeper.js';
 import type { LeaderTerm } from '../../../src/cluster/election.js';
 import { ClusterMember } from '../../../src/cluster/member.js';
 import type { ClusterSettings } from '../../../src/cluster/settings.js';
+import { ZkSession } from '../../../src/cluster/zk-session.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
 import { startZookeeper, type ZookeeperServer } from '../../servers/zookeeper.js';
 import { killSession, nextEvent, removeTrees, uniqueRoot, waitFor } from './zk-kit.js';
-import { ZkSession } from '../../../src/cluster/zk-session.js';
 
 const REPLID = 'fedcba9876543210fedcba9876543210fedcba98';
 
@@ -30,6 +30,17 @@ function watchSingleLeader(members: ClusterMember[]): { stop: () => number } {
       return max;
     },
   };
+}
+
+/** Starts a, waits until it leads, then starts b (so which one leads does not depend on a race) and waits until b stands by. */
+async function aLeadsThenBStandsBy(members: ClusterMember[]): Promise<LeaderTerm> {
+  const [a, b] = members as [ClusterMember, ClusterMember];
+  const aLeads = nextEvent<[LeaderTerm]>(a, 'leader', 15_000);
+  a.start();
+  const [term] = await aLeads;
+  b.start();
+  await waitFor('b standing by', 10_000, () => (b.term === undefined ? true : undefined));
+  return term;
 }
 
 function leaderOf(members: ClusterMember[]): ClusterMember | undefined {
@@ -87,11 +98,7 @@ test('member: ZooKeeper restarted quickly — the leader keeps its term or hands
   try {
     await withLogsOnFailure([server], async () => {
       const [a] = members as [ClusterMember, ClusterMember];
-      const aLeads = nextEvent<[LeaderTerm]>(a, 'leader', 15_000);
-      a.start();
-      const [before] = await aLeads;
-      members[1]!.start(); // after a leads: which one leads must not depend on a race
-      await waitFor('b standing by', 10_000, () => (members[1]!.term === undefined ? true : undefined));
+      const before = await aLeadsThenBStandsBy(members);
       await saveAsLeader(a, 500);
       const single = watchSingleLeader(members);
       await server.restart();
@@ -130,12 +137,7 @@ test('member: ZooKeeper down for longer than 2/3 of the session timeout — the 
   const members = ['a', 'b'].map((id) => new ClusterMember(settings(server.connect, root, id, sessionMs), { maxRetryDelayMs: 500 }));
   try {
     await withLogsOnFailure([server], async () => {
-      const [a] = members as [ClusterMember, ClusterMember];
-      const aLeads = nextEvent<[LeaderTerm]>(a, 'leader', 15_000);
-      a.start();
-      const [before] = await aLeads;
-      members[1]!.start(); // after a leads: which one leads must not depend on a race
-      await waitFor('b standing by', 10_000, () => (members[1]!.term === undefined ? true : undefined));
+      const before = await aLeadsThenBStandsBy(members);
       const single = watchSingleLeader(members);
       await server.stop();
       await waitFor('old term ended while ZooKeeper is down', sessionMs, () => (before.guard.ended ? true : undefined));

@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { LeaderElection, type LeaderTerm } from '../../../src/cluster/election.js';
 import * as zookeeper from 'node-zookeeper-client';
+import { LeaderElection, type LeaderTerm } from '../../../src/cluster/election.js';
 import { isZkError, ZkSession, type SessionCredentials } from '../../../src/cluster/zk-session.js';
+import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
 
 /** A fresh zookeeper.root per test: tests never see each other's nodes on the shared server. */
 export function uniqueRoot(label: string): string {
@@ -37,6 +38,22 @@ export class Sessions {
     await Promise.all(this.#all.map((s) => s.close()));
     if (this.#roots.length > 0) await removeTrees(this.address, this.#roots);
   }
+}
+
+/**
+ * Runs fn on the shared ZooKeeper with sessions of `sessionTimeoutMs` and a fresh root (uniqueRoot(label))
+ * they track; then closes every session and removes the root, and prints ZooKeeper's log tail when fn failed.
+ */
+export async function onSharedZk<T>(label: string, sessionTimeoutMs: number, fn: (sessions: Sessions, root: string) => Promise<T>): Promise<T> {
+  const zk = testServers().zookeeper;
+  const sessions = new Sessions(zk.connect, sessionTimeoutMs);
+  return withLogsOnFailure([{ name: 'zookeeper', logPath: zk.logPath }], async () => {
+    try {
+      return await fn(sessions, sessions.track(uniqueRoot(label)));
+    } finally {
+      await sessions.closeAll();
+    }
+  });
 }
 
 /** Deletes each tree (children first) through a fresh session. */

@@ -5,11 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readMessageMeta } from '../../../src/consumer/message-meta.js';
-import type { CommandEvent, ReplicationEvent } from '../../../src/events/types.js';
-import { Replicator } from '../../../src/pipeline/replicator.js';
+import type { CommandEvent } from '../../../src/events/types.js';
 import { KafkaSink } from '../../../src/sinks/kafka/kafka-sink.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
-import { consumeWithSdk, readTopic, redisClient, startMaster, uniqueName, waitFor } from './kafka-helpers.js';
+import { redisClient, startMaster } from '../../helpers/redis-master.js';
+import { replicateDuring } from '../../helpers/replicate-during.js';
+import { uniqueName, waitFor } from '../../helpers/wait-for.js';
+import { consumeWithSdk, readTopic } from './kafka-helpers.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -22,21 +24,12 @@ test('redis -> kafka: a 5 MB value is split into parts and reassembled by the SD
   try {
     await withLogsOnFailure([master, { name: 'kafka', logPath: kafka.logPath }], async () => {
       const sink = new KafkaSink({ brokers: [kafka.bootstrap], topic, createTopics: true, topicPartitions: 3, sourceId: master.address });
-      const emitted: ReplicationEvent[] = [];
-      const replicator = new Replicator({ redis: `redis://${master.address}`, sink });
-      replicator.on('event', (e) => {
-        emitted.push(e);
-      });
-      await replicator.open();
-      try {
-        await waitFor('the stream', () => emitted.some((e) => e.type === 'stream-begin'));
+      await replicateDuring({ redis: `redis://${master.address}`, sink }, async (emitted) => {
         await client.set('small:before', '1');
         await client.set('big:value', big);
         await client.set('small:after', '2');
         await waitFor('the last write', () => emitted.some((e) => e.type === 'command' && e.args[1]?.toString() === 'small:after'));
-      } finally {
-        await replicator.close();
-      }
+      });
 
       // the partitions hold the event as consecutive parts, none above the limit
       const records = await readTopic([kafka.bootstrap], topic);

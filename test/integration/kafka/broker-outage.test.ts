@@ -4,7 +4,7 @@
 // outage is at most the highest offset the broker held before it went away.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,28 +13,14 @@ import type { ReplicationEvent } from '../../../src/events/types.js';
 import { Replicator } from '../../../src/pipeline/replicator.js';
 import { KafkaSink } from '../../../src/sinks/kafka/kafka-sink.js';
 import { withLogsOnFailure } from '../../helpers/servers.js';
+import { masterOffset, redisClient, startMaster } from '../../helpers/redis-master.js';
+import { uniqueName, waitFor } from '../../helpers/wait-for.js';
+import { loadIndexes, WriteLoad } from '../../helpers/write-load.js';
+import { checkpointOffset } from '../../helpers/checkpoint-file.js';
 import { startKafka } from '../../servers/kafka.js';
-import {
-  assertPartitionOrder,
-  decodeRecords,
-  masterOffset,
-  readTopic,
-  redisClient,
-  startMaster,
-  uniqueName,
-  waitFor,
-} from './kafka-helpers.js';
-import { SteadyWrites, loadIndexes } from './steady-writes.js';
+import { assertPartitionOrder, decodeRecords, readTopic } from './kafka-helpers.js';
 
 const OUTAGE_MS = 30_000;
-
-async function readCheckpointOffset(path: string): Promise<number> {
-  try {
-    return (JSON.parse(await readFile(path, 'utf8')) as { offset: number }).offset;
-  } catch {
-    return -1; // not written yet
-  }
-}
 
 test('kafka stopped for 30 s under load: nothing lost, no checkpoint past acknowledged events, recovery without restart', { timeout: 420_000 }, async (t) => {
   const broker = await startKafka({ name: 'kafka-outage' });
@@ -64,19 +50,19 @@ test('kafka stopped for 30 s under load: nothing lost, no checkpoint past acknow
         events.push(e);
       });
       await replicator.open();
-      let load: SteadyWrites | null = null;
+      let load: WriteLoad | null = null;
       try {
         await waitFor('the stream', () => events.some((e) => e.type === 'stream-begin'));
-        load = new SteadyWrites(client, 'load');
+        load = new WriteLoad(client, 'load');
         await delay(3000);
-        const before = await readCheckpointOffset(checkpointPath);
+        const before = await checkpointOffset(checkpointPath);
         assert.ok(before > 0, 'a checkpoint was written before the outage');
 
         await broker.stop();
         const outageCheckpoints: number[] = [];
         const outageEnd = Date.now() + OUTAGE_MS;
         while (Date.now() < outageEnd) {
-          outageCheckpoints.push(await readCheckpointOffset(checkpointPath));
+          outageCheckpoints.push(await checkpointOffset(checkpointPath));
           await delay(500);
         }
         const restartAt = Date.now();
@@ -92,7 +78,7 @@ test('kafka stopped for 30 s under load: nothing lost, no checkpoint past acknow
         assert.ok(sink.stats().failures > 0, 'publishing failed during the outage');
 
         await replicator.close();
-        assert.ok((await readCheckpointOffset(checkpointPath)) >= target, 'the checkpoint caught up');
+        assert.ok((await checkpointOffset(checkpointPath)) >= target, 'the checkpoint caught up');
         const records = decodeRecords(await readTopic([broker.bootstrap], topic));
         // nothing lost: every write of the load is in the topic
         const seen = new Set(loadIndexes(records.map((r) => r.event), 'load'));

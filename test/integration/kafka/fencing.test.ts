@@ -11,7 +11,8 @@ import type { CommandEvent, ReplicationEvent } from '../../../src/events/types.j
 import { KafkaSink } from '../../../src/sinks/kafka/kafka-sink.js';
 import { ReplicatorError } from '../../../src/errors.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
-import { consumeWithSdk, decodeRecords, readTopic, uniqueName } from './kafka-helpers.js';
+import { uniqueName } from '../../helpers/wait-for.js';
+import { consumeWithSdk, decodeRecords, readTopic } from './kafka-helpers.js';
 
 const REPLID = 'e'.repeat(40);
 const b = (s: string): Buffer => Buffer.from(s);

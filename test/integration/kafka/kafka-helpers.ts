@@ -1,45 +1,16 @@
-// Shared pieces of the Redis -> Kafka integration tests: a dedicated master, reading a whole topic back
-// with a raw kafkajs consumer (no SDK logic: what is really in the partitions), and the checks on it.
+// Shared pieces of the Redis -> Kafka integration tests: reading a whole topic back with a raw kafkajs
+// consumer (no SDK logic: what is really in the partitions), the checks on it, and the SDK reading it.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { decodePack, jsonCodec } from '../../../src/events/envelope.js';
-import { compareEvents, eventId } from '../../../src/events/identity.js';
+import { eventId } from '../../../src/events/identity.js';
 import { readMessageMeta } from '../../../src/consumer/message-meta.js';
 import { toJson } from '../../../src/events/json.js';
 import type { ReplicationEvent } from '../../../src/events/types.js';
 import { RedisEventConsumer } from '../../../src/consumer/consumer.js';
-import { defaultRedis } from '../../helpers/servers.js';
-import { startRedis, type RedisServer } from '../../servers/redis.js';
-import { parseInfo } from '../../servers/resp-call.js';
-
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-/** A Redis 7.0 master of our own: no PING in the stream, immediate fork for a full sync. */
-export async function startMaster(name: string, args: string[] = []): Promise<RedisServer> {
-  return startRedis({
-    binary: defaultRedis().binary,
-    name,
-    args: ['--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600', '--repl-timeout', '3601', '--repl-backlog-size', '64mb', ...args],
-  });
-}
-
-export function redisClient(server: RedisServer, db = 0): Redis {
-  return new Redis({ host: server.host, port: server.port, db, maxRetriesPerRequest: 1, lazyConnect: false });
-}
-
-export async function syncStats(c: Redis): Promise<{ full: number; partialOk: number }> {
-  const s = parseInfo(String(await c.call('INFO', 'stats')));
-  return { full: Number(s.get('sync_full')), partialOk: Number(s.get('sync_partial_ok')) };
-}
-
-export async function masterOffset(c: Redis): Promise<number> {
-  return Number(parseInfo(String(await c.call('INFO', 'replication'))).get('master_repl_offset'));
-}
+import { streamOrder } from '../../helpers/stream-order.js';
+import { uniqueName } from '../../helpers/wait-for.js';
 
 export interface TopicRecord {
   partition: number;
@@ -113,19 +84,7 @@ export interface DecodedRecord extends TopicRecord {
   packed: number;
 }
 
-// KNOWN COLLISION (reported to the lead): stream-end carries the offset of the last command before it,
-// and a partial resync's stream-begin the checkpoint offset, i.e. the offset of a command already
-// published; neither has rdbOffset/index, so eventId() and compareEvents() cannot tell them from that
-// command. The checks below therefore identify a record by (ce_id, ce_type) and order events of equal
-// identity as they occur in a stream: the command, then stream-end, then stream-begin.
-const TIE_RANK: Partial<Record<ReplicationEvent['type'], number>> = { 'stream-end': 1, 'stream-begin': 2 };
-
-/** compareEvents, with the tie-break above. */
-export function streamOrder(a: ReplicationEvent, b: ReplicationEvent): number {
-  return compareEvents(a, b) || (TIE_RANK[a.type] ?? 0) - (TIE_RANK[b.type] ?? 0);
-}
-
-/** (event id, type) of a decoded event: unique per event, see the collision note above. */
+/** (event id, type) of a decoded event: unique per event (see the collision note in helpers/stream-order.ts). */
 export function recordIdentity(r: DecodedRecord): string {
   return `${eventId(r.event)}|redis.${r.event.type}`;
 }
@@ -253,13 +212,5 @@ export async function consumeWithSdk(
     return { events, stats: consumer.stats() };
   } finally {
     await consumer.stop();
-  }
-}
-
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(50);
   }
 }

@@ -7,24 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CLI_MAIN } from '../../helpers/cli.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
-import {
-  assertPartitionOrder,
-  decodeRecords,
-  masterOffset,
-  readTopic,
-  redisClient,
-  startMaster,
-  syncStats,
-  uniqueName,
-  waitFor,
-} from './kafka-helpers.js';
-import { SteadyWrites, loadIndexes } from './steady-writes.js';
+import { masterOffset, redisClient, startMaster, syncStats } from '../../helpers/redis-master.js';
+import { uniqueName, waitFor } from '../../helpers/wait-for.js';
+import { loadIndexes, WriteLoad } from '../../helpers/write-load.js';
+import { checkpointOffset } from '../../helpers/checkpoint-file.js';
+import { assertPartitionOrder, decodeRecords, readTopic } from './kafka-helpers.js';
 
 const KILLS = 3;
 
@@ -37,14 +30,6 @@ class CliRun {
     this.child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exit = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-  }
-}
-
-async function checkpointOffset(path: string): Promise<number> {
-  try {
-    return (JSON.parse(await readFile(path, 'utf8')) as { offset: number }).offset;
-  } catch {
-    return -1;
   }
 }
 
@@ -67,7 +52,7 @@ test('kill -9 of the kafka replicator during writes: everything arrives, duplica
     '--set', 'checkpoint.interval.ms=200',
   ];
   const runs: CliRun[] = [];
-  let load: SteadyWrites | null = null;
+  let load: WriteLoad | null = null;
   try {
     await withLogsOnFailure([master, { name: 'kafka', logPath: kafka.logPath }], async () => {
       for (let i = 0; i < 50; i++) await client.set(`pre:${i}`, String(i));
@@ -75,7 +60,7 @@ test('kill -9 of the kafka replicator during writes: everything arrives, duplica
       await waitFor('the first checkpoint', async () => (await checkpointOffset(checkpoint)) >= 0, 60_000).catch((err: Error) => {
         throw new Error(`${err.message}; replicator log:\n${runs[0]!.stderr}`);
       });
-      load = new SteadyWrites(client, 'load');
+      load = new WriteLoad(client, 'load');
       const windows: Array<{ checkpoint: number; masterOffset: number }> = [];
       for (let k = 0; k < KILLS; k++) {
         const wait = randomInt(1000, 4000);
@@ -123,7 +108,7 @@ test('kill -9 of the kafka replicator during writes: everything arrives, duplica
       t.diagnostic(`${written} writes, ${records.length} records, ${repeats.length} repeated records`);
     });
   } finally {
-    await (load as SteadyWrites | null)?.stop().catch(() => undefined);
+    await (load as WriteLoad | null)?.stop().catch(() => undefined);
     for (const r of runs) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
     client.disconnect();
     await master.dispose();

@@ -10,11 +10,14 @@ import { join } from 'node:path';
 import { FileCheckpointStore } from '../../../src/checkpoint/file.js';
 import { compareEvents, eventId } from '../../../src/events/identity.js';
 import type { ReplicationEvent } from '../../../src/events/types.js';
-import { Replicator } from '../../../src/pipeline/replicator.js';
 import { KafkaSink } from '../../../src/sinks/kafka/kafka-sink.js';
 import { partitionForKey } from '../../../src/sinks/kafka/partitioner.js';
-import { routeOf } from '../../../src/sinks/routing.js';
+import { routeOf } from '../../../src/events/routing.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
+import { redisClient, startMaster } from '../../helpers/redis-master.js';
+import { streamOrder } from '../../helpers/stream-order.js';
+import { replicateDuring } from '../../helpers/replicate-during.js';
+import { uniqueName, waitFor } from '../../helpers/wait-for.js';
 import {
   assertPartitionOrder,
   consumeWithSdk,
@@ -23,11 +26,6 @@ import {
   jsonLines,
   readTopic,
   recordIdentity,
-  redisClient,
-  startMaster,
-  streamOrder,
-  uniqueName,
-  waitFor,
 } from './kafka-helpers.js';
 
 const PARTITIONS = 4;
@@ -55,43 +53,32 @@ test('redis -> kafka: full sync and scripted writes arrive in per-partition stre
       await p.exec();
       await c1.set('db1:snap', 'x');
 
-      const emitted: ReplicationEvent[] = [];
       const sink = new KafkaSink({ brokers: [kafka.bootstrap], topic, createTopics: true, topicPartitions: PARTITIONS, sourceId: master.address });
-      const replicator = new Replicator({
-        redis: `redis://${master.address}`,
-        checkpoint: new FileCheckpointStore(join(dir, 'checkpoint.json')),
-        sink,
-        checkpointIntervalMs: 100,
-      });
-      replicator.on('event', (e) => {
-        emitted.push(e);
-      });
-      await replicator.open();
-      try {
-        await waitFor('the snapshot', () => emitted.some((e) => e.type === 'stream-begin'));
-
-        // scripted writes
-        await c0.set('a', '1');
-        await c0.mset('m1', '1', 'm2', '2', 'm3', '3', 'm4', '4', 'm5', '5');
-        await c0.del('m1', 'm2', 'm3');
-        await c0.rename('a', 'a2');
-        await c0.sadd('s1', 'x', 'y');
-        await c0.smove('s1', 's2', 'x');
-        await c0.multi().set('t1', '1').incr('t2').lpush('t3', 'z').exec();
-        await c0.rpush('live:biglist', ...Array.from({ length: 1500 }, (_, i) => `x${i}`));
-        await c0.set(Buffer.concat([BIN_KEY, Buffer.from('live')]), BIN_VALUE);
-        await c0.publish('chan', 'hello');
-        await c1.set('db1:k', 'v');
-        await c1.flushdb();
-        await c1.set('db1:after-flush', 'v');
-        await c0.expire('m4', 1000);
-        await c0.set('marker', 'end');
-        await waitFor('the marker write', () =>
-          emitted.some((e) => e.type === 'command' && e.command === 'SET' && e.args[1]!.toString() === 'marker'),
-        );
-      } finally {
-        await replicator.close(); // drains: everything emitted is acknowledged by Kafka
-      }
+      // closed when the writes are in: the close drains, so everything emitted is acknowledged by Kafka
+      const emitted = await replicateDuring(
+        { redis: `redis://${master.address}`, checkpoint: new FileCheckpointStore(join(dir, 'checkpoint.json')), sink, checkpointIntervalMs: 100 },
+        async (seen) => {
+          // scripted writes
+          await c0.set('a', '1');
+          await c0.mset('m1', '1', 'm2', '2', 'm3', '3', 'm4', '4', 'm5', '5');
+          await c0.del('m1', 'm2', 'm3');
+          await c0.rename('a', 'a2');
+          await c0.sadd('s1', 'x', 'y');
+          await c0.smove('s1', 's2', 'x');
+          await c0.multi().set('t1', '1').incr('t2').lpush('t3', 'z').exec();
+          await c0.rpush('live:biglist', ...Array.from({ length: 1500 }, (_, i) => `x${i}`));
+          await c0.set(Buffer.concat([BIN_KEY, Buffer.from('live')]), BIN_VALUE);
+          await c0.publish('chan', 'hello');
+          await c1.set('db1:k', 'v');
+          await c1.flushdb();
+          await c1.set('db1:after-flush', 'v');
+          await c0.expire('m4', 1000);
+          await c0.set('marker', 'end');
+          await waitFor('the marker write', () =>
+            seen.some((e) => e.type === 'command' && e.command === 'SET' && e.args[1]!.toString() === 'marker'),
+          );
+        },
+      );
       assert.ok(sink.stats().records > 0);
 
       // What the partitions hold, read raw.

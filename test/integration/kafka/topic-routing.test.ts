@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import type { ReplicationEvent } from '../../../src/events/types.js';
-import { Replicator } from '../../../src/pipeline/replicator.js';
 import { KafkaSink } from '../../../src/sinks/kafka/kafka-sink.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
-import { decodeRecords, readTopic, recordIdentity, redisClient, startMaster, uniqueName, waitFor } from './kafka-helpers.js';
+import { redisClient, startMaster } from '../../helpers/redis-master.js';
+import { replicateDuring } from '../../helpers/replicate-during.js';
+import { uniqueName, waitFor } from '../../helpers/wait-for.js';
+import { decodeRecords, readTopic, recordIdentity } from './kafka-helpers.js';
 
 test('redis -> kafka: a topic per database and per key prefix; barriers reach every topic', { timeout: 180_000 }, async () => {
   const { kafka } = testServers();
@@ -27,23 +28,14 @@ test('redis -> kafka: a topic per database and per key prefix; barriers reach ev
         topicPartitions: 2,
         sourceId: master.address,
       });
-      const emitted: ReplicationEvent[] = [];
-      const replicator = new Replicator({ redis: `redis://${master.address}`, sink });
-      replicator.on('event', (e) => {
-        emitted.push(e);
-      });
-      await replicator.open();
-      try {
-        await waitFor('the stream', () => emitted.some((e) => e.type === 'stream-begin'));
+      await replicateDuring({ redis: `redis://${master.address}`, sink }, async (emitted) => {
         await c0.set('plain:0', 'a');
         await c3.set('plain:3', 'b');
         await c3.set('user:7', 'c');
         await c0.flushall();
         await c0.set('marker', 'end');
         await waitFor('the marker', () => emitted.some((e) => e.type === 'command' && e.args[1]?.toString() === 'marker'));
-      } finally {
-        await replicator.close();
-      }
+      });
 
       const admin = new Kafka({ clientId: 'rmqr-test', brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
       await admin.connect();

@@ -11,9 +11,10 @@ import { ReplicatorError } from '../../../src/errors.js';
 import { runCli } from '../../helpers/cli.js';
 import { EventRecorder } from '../../helpers/event-recorder.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
+import { masterOffset } from '../../helpers/redis-master.js';
 import type { RedisServer } from '../../servers/redis.js';
 import { featuresOf } from './features.js';
-import { clientFor, masterOffset, startMaster } from './master.js';
+import { clientFor, startMaster } from './master.js';
 
 const servers = testServers();
 const RIGHT = 'right-pw-7c1e';

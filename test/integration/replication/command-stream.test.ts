@@ -11,8 +11,9 @@ import { runInNewContext } from 'node:vm';
 import type { CommandEvent, TransactionCommand, TransactionEvent } from '../../../src/events/types.js';
 import { EventRecorder } from '../../helpers/event-recorder.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
+import { masterOffset } from '../../helpers/redis-master.js';
 import { featuresOf } from './features.js';
-import { clientFor, masterOffset, redisUri, startMaster } from './master.js';
+import { clientFor, redisUri, startMaster } from './master.js';
 import { predictOffsets } from './offset-accounting.js';
 
 const servers = testServers();

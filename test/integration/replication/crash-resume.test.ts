@@ -15,9 +15,11 @@ import type { CommandEvent, ReplicationEvent, StreamBeginEvent } from '../../../
 import { CLI_MAIN } from '../../helpers/cli.js';
 import { prng } from '../../helpers/chunkings.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
+import { masterOffset, syncStats } from '../../helpers/redis-master.js';
+import { WriteLoad } from '../../helpers/write-load.js';
 import { featuresOf } from './features.js';
-import { clientFor, masterOffset, redisUri, startMaster, syncStats } from './master.js';
-import { WriteLoad, assertAllWrites, offsetChainGaps } from './write-load.js';
+import { clientFor, redisUri, startMaster } from './master.js';
+import { assertAllWrites, offsetChainGaps } from './write-checks.js';
 
 const servers = testServers();
 const KILLS = 3;

@@ -8,10 +8,11 @@ import type { FunctionEvent, SnapshotBeginEvent, SnapshotEndEvent } from '../../
 import { EventRecorder } from '../../helpers/event-recorder.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
 import { assembleSnapshot } from '../../helpers/snapshot-assembly.js';
+import { infoSection } from '../../helpers/redis-master.js';
 import { writeDataset, FUNCTION_LIBRARY } from './dataset.js';
 import { featuresOf, gateSummary } from './features.js';
 import { assertSnapshotMatchesLive, readLiveDataset } from './live-values.js';
-import { clientFor, infoSection, redisUri, startMaster } from './master.js';
+import { clientFor, redisUri, startMaster } from './master.js';
 
 const servers = testServers();
 

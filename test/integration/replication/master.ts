@@ -1,9 +1,9 @@
 // Dedicated masters for the replication tests: one redis-server per test, from the binary of a test-bed
-// version, with the replication settings the test needs, and an ioredis client for it.
+// version, with the replication settings the test needs, and an ioredis client for it (what INFO says
+// about them: helpers/redis-master.ts).
 import { Redis } from 'ioredis';
 import type { RedisDescription } from '../../servers/description.js';
 import { startRedis, type RedisServer } from '../../servers/redis.js';
-import { parseInfo } from '../../servers/resp-call.js';
 
 export interface MasterOptions {
   diskless: boolean;
@@ -37,21 +37,6 @@ export function clientFor(server: RedisServer, password?: string): Redis {
     enableOfflineQueue: true,
     ...(password !== undefined ? { password } : {}),
   });
-}
-
-export async function infoSection(c: Redis, section: string): Promise<Map<string, string>> {
-  return parseInfo(String(await c.call('INFO', [section])));
-}
-
-/** master_repl_offset of INFO replication. */
-export async function masterOffset(c: Redis): Promise<number> {
-  return Number((await infoSection(c, 'replication')).get('master_repl_offset'));
-}
-
-/** sync_full and sync_partial_ok of INFO stats. */
-export async function syncStats(c: Redis): Promise<{ full: number; partialOk: number; partialErr: number }> {
-  const s = await infoSection(c, 'stats');
-  return { full: Number(s.get('sync_full')), partialOk: Number(s.get('sync_partial_ok')), partialErr: Number(s.get('sync_partial_err')) };
 }
 
 export function redisUri(server: RedisServer): string {

@@ -9,10 +9,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { CommandEvent, SnapshotBeginEvent, StreamBeginEvent } from '../../../src/events/types.js';
 import { EventRecorder } from '../../helpers/event-recorder.js';
 import { testServers, withLogsOnFailure } from '../../helpers/servers.js';
+import { infoSection, masterOffset, syncStats } from '../../helpers/redis-master.js';
+import { WriteLoad } from '../../helpers/write-load.js';
 import { featuresOf } from './features.js';
-import { clientFor, infoSection, masterOffset, redisUri, startMaster, syncStats } from './master.js';
+import { clientFor, redisUri, startMaster } from './master.js';
 import { respLength } from './offset-accounting.js';
-import { WriteLoad, assertAllWrites, offsetChainGaps } from './write-load.js';
+import { assertAllWrites, offsetChainGaps } from './write-checks.js';
 
 const servers = testServers();
 const KILLS = 3;
@@ -36,7 +38,7 @@ for (const r of servers.redis) {
         const before = await syncStats(admin);
         const start = recorder.events.find((e) => e.type === 'stream-begin')!.offset;
 
-        load = new WriteLoad(c, 'ck');
+        load = new WriteLoad(c, 'ck', 20, 2);
         const cutAt: number[] = [];
         for (let k = 0; k < KILLS; k++) {
           const partials = recorder.syncs.filter((s) => s.mode === 'partial').length;

@@ -5,7 +5,7 @@
 // runs through the outage too and recovers by itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,31 +13,16 @@ import { FileCheckpointStore } from '../../../src/checkpoint/file.js';
 import type { ReplicationEvent } from '../../../src/events/types.js';
 import { Replicator } from '../../../src/pipeline/replicator.js';
 import { RocketMqSink } from '../../../src/sinks/rocketmq/rocketmq-sink.js';
+import { masterOffset, redisClient, startMaster } from '../../helpers/redis-master.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { WriteLoad } from '../../helpers/write-load.js';
+import { checkpointOffset } from '../../helpers/checkpoint-file.js';
 import { createRocketmqFifoGroups, createRocketmqTopics } from '../../servers/rocketmq-admin.js';
 import { startRocketmq } from '../../servers/rocketmq.js';
-import {
-  assertGroupOrder,
-  decodeMessages,
-  explained,
-  masterOffset,
-  MemoryLog,
-  redisClient,
-  startMaster,
-  TopicReader,
-  waitFor,
-  waitForTopicRoute,
-} from './rocketmq-helpers.js';
+import { assertGroupOrder, decodeMessages, explained, MemoryLog, TopicReader, waitForTopicRoute } from './rocketmq-helpers.js';
 
 const OUTAGE_MS = 30_000;
 const log = new MemoryLog();
-
-async function checkpointOffset(path: string): Promise<number> {
-  try {
-    return Number((JSON.parse(await readFile(path, 'utf8')) as { offset: number }).offset);
-  } catch {
-    return -1;
-  }
-}
 
 test('rocketmq proxy stopped 30 s during a write load: nothing lost, the replicator recovers by itself', { timeout: 420_000 }, async (t) => {
   const rmq = await startRocketmq();
@@ -49,9 +34,8 @@ test('rocketmq proxy stopped 30 s during a write load: nothing lost, the replica
   const group = 'rmqr-outage-reader';
   const reader = new TopicReader(rmq.proxy, topic, group, log.logger.child({ who: 'reader' }));
   let replicator: Replicator | null = null;
-  let writing = true;
+  let load: WriteLoad | null = null;
   let written = 0;
-  let load: Promise<void> = Promise.resolve();
   try {
     await explained([master, ...rmq.logPaths.map((logPath, i) => ({ name: i === 0 ? 'namesrv' : 'proxy', logPath }))], log, async () => {
       await createRocketmqTopics(rmq, [{ name: topic, type: 'FIFO', queues: 4 }]);
@@ -79,14 +63,7 @@ test('rocketmq proxy stopped 30 s during a write load: nothing lost, the replica
       await reader.start();
 
       // steady load: 20 SETs every 20 ms (about 1000 writes/s), keys spread over 50 groups
-      load = (async () => {
-        while (writing) {
-          const p = c0.pipeline();
-          for (let i = 0; i < 20; i++, written++) p.set(`load:${written % 50}`, String(written));
-          await p.exec();
-          await delay(20);
-        }
-      })();
+      load = new WriteLoad(c0, 'load', 20, 20, 50);
       await delay(5000);
       const beforeStop = await checkpointOffset(cpPath);
       assert.ok(beforeStop > 0, `the checkpoint advances while the broker is up: ${JSON.stringify(r.status())} ${JSON.stringify(sink.stats())}`);
@@ -103,8 +80,7 @@ test('rocketmq proxy stopped 30 s during a write load: nothing lost, the replica
       const restartedAt = Date.now();
 
       await delay(5000);
-      writing = false;
-      await load;
+      written = await load.stop();
       const end = await masterOffset(c0);
       await waitFor('the replicator to catch up by itself', () => (r.status().durable?.offset ?? 0) >= end, 180_000, () => JSON.stringify(r.status()));
       const recoveredMs = Date.now() - restartedAt;
@@ -128,8 +104,7 @@ test('rocketmq proxy stopped 30 s during a write load: nothing lost, the replica
       );
     });
   } finally {
-    writing = false;
-    await load.catch(() => undefined);
+    await (load as WriteLoad | null)?.stop().catch(() => undefined);
     await reader.stop().catch(() => undefined);
     await (replicator as Replicator | null)?.close().catch(() => undefined);
     c0.disconnect();

@@ -6,41 +6,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { H } from '../../../src/events/envelope.js';
 import { CLI_MAIN } from '../../helpers/cli.js';
 import { testServers } from '../../helpers/servers.js';
+import { masterOffset, redisClient, startMaster, syncStats } from '../../helpers/redis-master.js';
+import { uniqueName, waitFor } from '../../helpers/wait-for.js';
+import { WriteLoad } from '../../helpers/write-load.js';
+import { readCheckpointFile } from '../../helpers/checkpoint-file.js';
+import { prng } from '../../helpers/chunkings.js';
 import { createRocketmqFifoGroups, createRocketmqTopics } from '../../servers/rocketmq-admin.js';
-import {
-  assertGroupOrder,
-  decodeMessages,
-  explained,
-  masterOffset,
-  MemoryLog,
-  redisClient,
-  startMaster,
-  syncStats,
-  TopicReader,
-  uniqueName,
-  waitFor,
-  waitForTopicRoute,
-} from './rocketmq-helpers.js';
+import { assertGroupOrder, decodeMessages, explained, MemoryLog, TopicReader, waitForTopicRoute } from './rocketmq-helpers.js';
 
 const { rocketmq } = testServers();
 const KILLS = 4;
 const log = new MemoryLog();
-
-/** Deterministic pseudo-random delays (the moments vary with the load, the schedule does not). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 interface Run {
   child: ChildProcess;
@@ -61,14 +44,6 @@ function startCli(args: string[]): Run {
   return { child, stderr, exited };
 }
 
-async function readCheckpoint(path: string): Promise<{ replid: string; offset: number } | null> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as { replid: string; offset: number };
-  } catch {
-    return null;
-  }
-}
-
 test('rocketmq sink: kill -9 of the replicator CLI during a write load, several times: nothing lost, duplicates only in the un-acked window, +CONTINUE on every restart', { timeout: 420_000 }, async (t) => {
   const topic = uniqueName('rmqr-rmq-kill');
   const group = uniqueName('rmqr-rmq-kill-reader');
@@ -80,7 +55,8 @@ test('rocketmq sink: kill -9 of the replicator CLI during a write load, several 
   const cpPath = join(dir, 'checkpoint.json');
   const c0 = redisClient(master);
   const reader = new TopicReader(rocketmq.proxy, topic, group, log.logger.child({ who: 'reader' }));
-  const random = rng(20261121);
+  // deterministic pseudo-random delays (the moments vary with the load, the schedule does not)
+  const random = prng(20261121);
   const args = [
     '--redis', `redis://${master.address}`,
     '--sink', 'rocketmq',
@@ -91,21 +67,13 @@ test('rocketmq sink: kill -9 of the replicator CLI during a write load, several 
     '--set', 'log.level=info',
   ];
   const runs: Run[] = [];
-  let writing = true;
+  let load: WriteLoad | null = null;
   let written = 0;
-  let load: Promise<void> = Promise.resolve();
   try {
     await explained([master], log, async () => {
       runs.push(startCli(args));
-      await waitFor('the initial full sync and a first checkpoint', async () => (await readCheckpoint(cpPath)) !== null, 60_000, () => runs[0]!.stderr.slice(-5).join('\n'));
-      load = (async () => {
-        while (writing) {
-          const p = c0.pipeline();
-          for (let i = 0; i < 10; i++, written++) p.set(`kill:${written % 40}`, String(written));
-          await p.exec();
-          await delay(10);
-        }
-      })();
+      await waitFor('the initial full sync and a first checkpoint', async () => (await readCheckpointFile(cpPath)) !== null, 60_000, () => runs[0]!.stderr.slice(-5).join('\n'));
+      load = new WriteLoad(c0, 'kill', 10, 10, 40);
 
       // the un-acked windows: (checkpoint saved before the kill, master offset at the kill]
       const windows: Array<{ from: number; to: number }> = [];
@@ -115,7 +83,7 @@ test('rocketmq sink: kill -9 of the replicator CLI during a write load, several 
         run.child.kill('SIGKILL');
         await run.exited;
         const to = await masterOffset(c0);
-        const cp = await readCheckpoint(cpPath);
+        const cp = await readCheckpointFile(cpPath);
         assert.ok(cp, 'a checkpoint exists at each kill');
         windows.push({ from: cp.offset, to });
         const next = startCli(args);
@@ -123,10 +91,9 @@ test('rocketmq sink: kill -9 of the replicator CLI during a write load, several 
         await waitFor(`restart ${k + 1} to resume`, () => next.stderr.some((l) => /partial resync accepted \(\+CONTINUE\)|full sync/.test(l)), 60_000, () => next.stderr.slice(-5).join('\n'));
       }
       await delay(2000);
-      writing = false;
-      await load;
+      written = await load.stop();
       const end = await masterOffset(c0);
-      await waitFor('the last run to checkpoint the end of the stream', async () => ((await readCheckpoint(cpPath))?.offset ?? 0) >= end, 60_000);
+      await waitFor('the last run to checkpoint the end of the stream', async () => ((await readCheckpointFile(cpPath))?.offset ?? 0) >= end, 60_000);
       const last = runs[runs.length - 1]!;
       last.child.kill('SIGTERM');
       assert.equal(await last.exited, 0, `the last run stops cleanly:\n${last.stderr.slice(-10).join('\n')}`);
@@ -177,8 +144,7 @@ test('rocketmq sink: kill -9 of the replicator CLI during a write load, several 
       );
     });
   } finally {
-    writing = false;
-    await load.catch(() => undefined);
+    await (load as WriteLoad | null)?.stop().catch(() => undefined);
     for (const r of runs) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
     await reader.stop().catch(() => undefined);
     c0.disconnect();

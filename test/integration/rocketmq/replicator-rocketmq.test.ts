@@ -17,25 +17,15 @@ import { H } from '../../../src/events/envelope.js';
 import { eventId } from '../../../src/events/identity.js';
 import { toJson } from '../../../src/events/json.js';
 import type { ReplicationEvent } from '../../../src/events/types.js';
-import { Replicator } from '../../../src/pipeline/replicator.js';
-import { routeOf } from '../../../src/sinks/routing.js';
+import { routeOf } from '../../../src/events/routing.js';
 import { BARRIER_GROUP, messageGroupOf } from '../../../src/sinks/rocketmq/naming.js';
 import { RocketMqSink } from '../../../src/sinks/rocketmq/rocketmq-sink.js';
 import { testServers } from '../../helpers/servers.js';
+import { masterOffset, redisClient, startMaster } from '../../helpers/redis-master.js';
+import { replicateDuring } from '../../helpers/replicate-during.js';
+import { uniqueName, waitFor } from '../../helpers/wait-for.js';
 import { createRocketmqFifoGroups, createRocketmqTopics } from '../../servers/rocketmq-admin.js';
-import {
-  assertGroupOrder,
-  decodeMessages,
-  explained,
-  groupOf,
-  masterOffset,
-  MemoryLog,
-  redisClient,
-  startMaster,
-  TopicReader,
-  uniqueName,
-  waitFor,
-} from './rocketmq-helpers.js';
+import { assertGroupOrder, decodeMessages, explained, groupOf, MemoryLog, TopicReader } from './rocketmq-helpers.js';
 
 const { rocketmq } = testServers();
 const serverLogs = rocketmq.logPaths.map((logPath, i) => ({ name: i === 0 ? 'rocketmq-namesrv' : 'rocketmq-proxy', logPath }));
@@ -92,21 +82,15 @@ test('redis -> rocketmq: full sync and scripted writes arrive in per-group strea
       await p.exec();
       await c1.set('db1:snap', 'x');
 
-      const emitted: ReplicationEvent[] = [];
       const sink = new RocketMqSink({ endpoints: rocketmq.proxy, topic: E2E_TOPIC, sourceId: master.address, logger: log.logger.child({ who: 'sink' }) });
-      const replicator = new Replicator({
+      const options = {
         redis: `redis://${master.address}`,
         checkpoint: new FileCheckpointStore(join(dir, 'checkpoint.json')),
         sink,
         checkpointIntervalMs: 100,
         logger: log.logger.child({ who: 'replicator' }),
-      });
-      replicator.on('event', (e) => {
-        emitted.push(e);
-      });
-      await replicator.open();
-      try {
-        await waitFor('the snapshot', () => emitted.some((e) => e.type === 'stream-begin'));
+      };
+      const emitted = await replicateDuring(options, async (_seen, replicator) => {
         // scripted writes
         await c0.set('a', '1');
         await c0.mset('m1', '1', 'm2', '2', 'm3', '3');
@@ -128,9 +112,7 @@ test('redis -> rocketmq: full sync and scripted writes arrive in per-group strea
         await waitFor('the replicator to publish up to the master offset', () => (replicator.status().durable?.offset ?? 0) >= end, 60_000, () =>
           JSON.stringify(replicator.status()),
         );
-      } finally {
-        await replicator.close();
-      }
+      });
       assert.equal(sink.stats().failures, 0);
 
       // what the SDK listeners get
@@ -218,20 +200,11 @@ test('redis -> rocketmq: a 5 MB value is split into parts and reassembled by the
       const liveValue = randomBytes(5 * 1024 * 1024);
       await c0.set('big:snap', snapValue);
       const sink = new RocketMqSink({ endpoints: rocketmq.proxy, topic: BIG_TOPIC, sourceId: master.address, logger: log.logger.child({ who: 'sink-big' }) });
-      const replicator = new Replicator({ redis: `redis://${master.address}`, checkpoint: new FileCheckpointStore(join(dir, 'cp.json')), sink });
-      let begun = false;
-      replicator.on('stream-begin', () => {
-        begun = true;
-      });
-      await replicator.open();
-      try {
-        await waitFor('the snapshot', () => begun);
+      await replicateDuring({ redis: `redis://${master.address}`, checkpoint: new FileCheckpointStore(join(dir, 'cp.json')), sink }, async (_seen, replicator) => {
         await c0.set('big:live', liveValue);
         const end = await masterOffset(c0);
         await waitFor('the replicator to publish the big SET', () => (replicator.status().durable?.offset ?? 0) >= end, 90_000);
-      } finally {
-        await replicator.close();
-      }
+      });
       assert.ok(sink.stats().messages >= 2 + 5, `the live SET (base64 JSON, ~7 MB) went as 2 parts, the snapshot as 5 chunk events (${sink.stats().messages} messages)`);
 
       const chunks: Buffer[] = [];

@@ -1,24 +1,16 @@
-// Shared pieces of the Redis -> RocketMQ integration tests: topics and FIFO groups of their own, a
-// dedicated master, reading a topic back message by message with the RocketMQ source alone (no SDK
-// logic: what is really in the message groups), and the checks on it.
+// Shared pieces of the Redis -> RocketMQ integration tests: topics and FIFO groups of their own, reading
+// a topic back message by message with the RocketMQ source alone (no SDK logic: what is really in the
+// message groups), and the checks on it.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { RocketMqSource } from '../../../src/consumer/sources/rocketmq.js';
 import type { SourceMessage } from '../../../src/consumer/source.js';
-import { H, jsonCodec } from '../../../src/events/envelope.js';
-import { compareEvents } from '../../../src/events/identity.js';
+import { CE_TYPE_PREFIX, H, jsonCodec } from '../../../src/events/envelope.js';
 import type { ReplicationEvent } from '../../../src/events/types.js';
 import { RocketMqSink } from '../../../src/sinks/rocketmq/rocketmq-sink.js';
 import { createLogger, type Logger } from '../../../src/util/logger.js';
-import { defaultRedis, withLogsOnFailure, type HasLog } from '../../helpers/servers.js';
-import { startRedis, type RedisServer } from '../../servers/redis.js';
-import { parseInfo } from '../../servers/resp-call.js';
-
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+import { withLogsOnFailure, type HasLog } from '../../helpers/servers.js';
+import { tieRank } from '../../helpers/stream-order.js';
 
 /** Logs of the clients under test, kept in memory and printed when a test fails (RMQR_TEST_LOG=1: live). */
 export class MemoryLog {
@@ -44,36 +36,6 @@ export async function explained<T>(servers: HasLog[], clients: MemoryLog, fn: ()
   } catch (err) {
     process.stderr.write(`client log (last lines):\n${clients.tail(100)}\n`);
     throw err;
-  }
-}
-
-/** A Redis 7.0 master of our own: no PING in the stream, immediate fork for a full sync. */
-export async function startMaster(name: string, args: string[] = []): Promise<RedisServer> {
-  return startRedis({
-    binary: defaultRedis().binary,
-    name,
-    args: ['--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600', '--repl-timeout', '3601', '--repl-backlog-size', '64mb', ...args],
-  });
-}
-
-export function redisClient(server: RedisServer, db = 0): Redis {
-  return new Redis({ host: server.host, port: server.port, db, maxRetriesPerRequest: 1, lazyConnect: false });
-}
-
-export async function masterOffset(c: Redis): Promise<number> {
-  return Number(parseInfo(String(await c.call('INFO', 'replication'))).get('master_repl_offset'));
-}
-
-export async function syncStats(c: Redis): Promise<{ full: number; partialOk: number }> {
-  const s = parseInfo(String(await c.call('INFO', 'stats')));
-  return { full: Number(s.get('sync_full')), partialOk: Number(s.get('sync_partial_ok')) };
-}
-
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000, describe?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `: ${describe()}` : ''}`);
-    await delay(100);
   }
 }
 
@@ -142,7 +104,7 @@ export function headerPosition(h: Record<string, string>): HeaderPosition {
     rdbOffset: h[H.rdbOffset] === undefined ? Infinity : Number(h[H.rdbOffset]),
     index: h[H.chunkIndex] === undefined ? -1 : Number(h[H.chunkIndex]),
     // stream-end and a partial resync's stream-begin share the offset of the command before them
-    rank: type === 'redis.stream-end' ? 1 : type === 'redis.stream-begin' ? 2 : 0,
+    rank: type === undefined ? 0 : tieRank(type.slice(CE_TYPE_PREFIX.length)),
   };
 }
 
@@ -221,10 +183,4 @@ export function decodeMessages(messages: readonly ReadMessage[]): Array<{ group:
     }
   }
   return out;
-}
-
-/** Stream order with the stream-begin/end tie-break (they share the offset of a command). */
-export function streamOrder(a: ReplicationEvent, b: ReplicationEvent): number {
-  const rank = (e: ReplicationEvent): number => (e.type === 'stream-end' ? 1 : e.type === 'stream-begin' ? 2 : 0);
-  return compareEvents(a, b) || rank(a) - rank(b);
 }

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LaneGuard } from '../../../src/consumer/dedupe.js';
-import { compareIdentity, readMessageMeta } from '../../../src/consumer/message-meta.js';
-import { compareEvents } from '../../../src/events/identity.js';
+import { readMessageMeta } from '../../../src/consumer/message-meta.js';
+import { compareEvents, compareIdentity, identityOf } from '../../../src/events/identity.js';
 import { encodeEvent, jsonCodec } from '../../../src/events/envelope.js';
 import type { ReplicationEvent } from '../../../src/events/types.js';
 import { ConsumerError } from '../../../src/consumer/errors.js';
@@ -66,7 +66,7 @@ describe('LaneGuard', () => {
 });
 
 describe('message headers', () => {
-  it('compareIdentity orders like events/identity.ts compareEvents', () => {
+  it('reads the identity of an event from its headers, ordered like compareEvents', () => {
     const mk = (offset: number, rdbOffset?: number, index?: number): ReplicationEvent => {
       if (index !== undefined) {
         return { type: 'key-chunk', replid: R1, offset, db: 0, ...(rdbOffset === undefined ? {} : { rdbOffset }), key: Buffer.from('k'), rdbType: 0, valueType: 'string', value: Buffer.alloc(0), index, last: false };
@@ -78,9 +78,13 @@ describe('message headers', () => {
       for (const b of events) {
         const ia = readMessageMeta(encodeEvent(a, { codec: jsonCodec, sourceId: 's', maxValueBytes: 1e6 }).headers).identity!;
         const ib = readMessageMeta(encodeEvent(b, { codec: jsonCodec, sourceId: 's', maxValueBytes: 1e6 }).headers).identity!;
+        assert.deepEqual(ia, identityOf(a));
         assert.equal(Math.sign(compareIdentity(ia, ib)), Math.sign(compareEvents(a, b)));
       }
     }
+    // offset first; within one offset the snapshot records by rdbOffset (none last), then chunk index (none first)
+    const sorted = [...events].sort(compareEvents);
+    assert.deepEqual(sorted, [mk(0, 100), mk(1, 5), mk(1, 5, 0), mk(1, 5, 1), mk(1, 9), mk(1), mk(2, 3), mk(2)]);
   });
 
   it('reads the envelope headers and refuses malformed ones with SDK_BAD_HEADER', () => {

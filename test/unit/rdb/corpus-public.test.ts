@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { KeyValueEvent, SnapshotEvent } from '../../../src/events/types.js';
-import { standardChunkings, whole } from '../../helpers/chunkings.js';
+import { whole } from '../../helpers/chunkings.js';
 import { corpusPath } from '../../helpers/corpus.js';
-import { compareDataset, datasetText, jsonl, parseBuffer } from './parse-helpers.js';
+import { compareDataset, datasetText, parseBuffer, parseEveryChunking, type ParseOutcome } from './parse-helpers.js';
 
 interface IndexEntry {
   file: string;
@@ -80,8 +80,7 @@ describe('public fixtures with a server oracle', () => {
   it('has fixtures to check', () => assert.ok(withOracle.length >= 100));
   for (const entry of withOracle) {
     it(entry.file, () => {
-      const input = readFileSync(`${publicDir}/${entry.file}`);
-      const base = parseBuffer(input, whole);
+      const base = parseEveryChunking(readFileSync(`${publicDir}/${entry.file}`));
       assert.equal(base.error, null, base.error?.message);
       const expected = JSON.parse(readFileSync(`${publicDir}/${entry.expected as string}`, 'utf8')) as Doc;
       const actual = JSON.parse(datasetText(base.events)) as Doc;
@@ -89,27 +88,12 @@ describe('public fixtures with a server oracle', () => {
       alignEncodings(expected, actual);
       const cmp = compareDataset(expected, actual);
       assert.ok(cmp.ok, cmp.output);
-      const reference = jsonl(base.events);
-      for (const chunking of standardChunkings(input.length)) {
-        if (chunking === whole) continue;
-        const other = parseBuffer(input, chunking);
-        assert.equal(other.error, null, `${chunking.name}: ${other.error?.message}`);
-        assert.ok(jsonl(other.events) === reference, `${chunking.name}: events differ from a whole feed`);
-      }
     });
   }
 });
 
-function parseFixture(path: string): ReturnType<typeof parseBuffer> {
-  const input = readFileSync(`${publicDir}/${path}`);
-  const base = parseBuffer(input, whole);
-  for (const chunking of standardChunkings(input.length)) {
-    if (chunking === whole) continue;
-    const other = parseBuffer(input, chunking);
-    assert.equal(jsonl(other.events), jsonl(base.events), `${chunking.name}: events differ`);
-    assert.equal(other.error?.code, base.error?.code, `${chunking.name}: error differs`);
-  }
-  return base;
+function parseFixture(path: string): ParseOutcome {
+  return parseEveryChunking(readFileSync(`${publicDir}/${path}`));
 }
 
 function keyValues(events: SnapshotEvent[]): Map<string, KeyValueEvent> {

@@ -19,7 +19,7 @@ import type {
 import { DatasetWriter, mergeGroups } from '../../../src/rdb/dataset-writer.js';
 import { resolvePelConsumers } from '../../../src/rdb/stream-emitter.js';
 import { RdbParser, type RdbParserOptions } from '../../../src/rdb/parser.js';
-import type { Chunking } from '../../helpers/chunkings.js';
+import { standardChunkings, whole, type Chunking } from '../../helpers/chunkings.js';
 import { corpusPath } from '../../helpers/corpus.js';
 
 export interface ParseOutcome {
@@ -42,6 +42,28 @@ export function parseBuffer(input: Buffer, chunking: Chunking | null = null, opt
     error = e as ParseOutcome['error'];
   }
   return { events, error, remainder: parser.remainder(), done: parser.done };
+}
+
+/**
+ * Parses the input whole, then in every other standard chunking, and checks that they agree: the same
+ * events, and the same error (code and offset) or none when the whole feed had none. Returns the
+ * outcome of the whole feed.
+ */
+export function parseEveryChunking(input: Buffer, options: RdbParserOptions = {}): ParseOutcome {
+  const base = parseBuffer(input, whole, options);
+  const reference = jsonl(base.events);
+  for (const chunking of standardChunkings(input.length)) {
+    if (chunking === whole) continue;
+    const other = parseBuffer(input, chunking, options);
+    if (base.error === null) assert.equal(other.error, null, `${chunking.name}: ${other.error?.message}`);
+    else {
+      assert.equal(other.error?.code, base.error.code, `${chunking.name}: error differs`);
+      assert.equal(other.error?.rdbOffset, base.error.rdbOffset, `${chunking.name}: error offset differs`);
+    }
+    // not assert.equal: a diff of two whole corpus files is no help
+    assert.ok(jsonl(other.events) === reference, `${chunking.name}: events differ from a whole feed`);
+  }
+  return base;
 }
 
 /** Whole key-value events, with chunked keys put back together (what a consumer would rebuild).

@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KeyValueEvent, SnapshotEvent, StreamValue } from '../../../src/events/types.js';
-import { standardChunkings, whole } from '../../helpers/chunkings.js';
-import { jsonl, parseBuffer, reassemble, type ParseOutcome } from './parse-helpers.js';
+import { parseEveryChunking, reassemble } from './parse-helpers.js';
 import {
   f64le,
   i64le,
@@ -27,19 +26,6 @@ import {
   zipmap,
   type TestStreamEntry,
 } from './rdb-builder.js';
-
-/** Parses with every standard chunking, checks they agree, returns the whole-feed outcome. */
-function parse(input: Buffer, options = {}): ParseOutcome {
-  const base = parseBuffer(input, whole, options);
-  for (const c of standardChunkings(input.length)) {
-    if (c === whole) continue;
-    const o = parseBuffer(input, c, options);
-    assert.equal(jsonl(o.events), jsonl(base.events), `${c.name}: events differ`);
-    assert.equal(o.error?.code, base.error?.code, `${c.name}: error differs`);
-    assert.equal(o.error?.rdbOffset, base.error?.rdbOffset, `${c.name}: error offset differs`);
-  }
-  return base;
-}
 
 function only(events: SnapshotEvent[]): KeyValueEvent {
   const kv = reassemble(events);
@@ -66,7 +52,7 @@ describe('strings', () => {
       .key(0, 'lzf', lzfStr(big))
       .raw(u8(0), intStr(12345), str('int-encoded key'))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const kv = new Map(reassemble(r.events).map((e) => [text(e.key), e]));
     const val = (k: string): string => text(kv.get(k)?.value as Buffer);
@@ -92,7 +78,7 @@ describe('strings', () => {
       .key(0, 'lfu', str('c'))
       .key(0, 'none', str('d'))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const kv = new Map(reassemble(r.events).map((e) => [text(e.key), e]));
     assert.equal(kv.get('sec')?.expireMs, 1700000000000);
@@ -108,11 +94,11 @@ describe('strings', () => {
   });
 
   it('RDB version 1..4 files have no checksum; 5+ files with a zero checksum are "not computed"', () => {
-    const v4 = parse(new RdbBuilder('REDIS0004').key(0, 'k', str('v')).bytes({ checksum: false }));
+    const v4 = parseEveryChunking(new RdbBuilder('REDIS0004').key(0, 'k', str('v')).bytes({ checksum: false }));
     assert.equal(v4.error, null);
     const end4 = v4.events.at(-1);
     assert.ok(end4?.type === 'snapshot-end' && end4.checksum === 'absent' && end4.checksumHex === undefined);
-    const v9 = parse(new RdbBuilder('REDIS0009').key(0, 'k', str('v')).bytes({ zero: true }));
+    const v9 = parseEveryChunking(new RdbBuilder('REDIS0009').key(0, 'k', str('v')).bytes({ zero: true }));
     const end9 = v9.events.at(-1);
     assert.ok(end9?.type === 'snapshot-end' && end9.checksum === 'not-computed' && end9.checksumHex === '0000000000000000');
   });
@@ -125,7 +111,7 @@ describe('collections stored element by element', () => {
       .key(2, 's', len(2), str('m1'), str('m2'))
       .key(4, 'h', len(2), str('f1'), str('v1'), str('f2'), intStr(-5))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const [l, s, h] = reassemble(r.events);
     assert.ok(l?.valueType === 'list' && s?.valueType === 'set' && h?.valueType === 'hash');
@@ -142,7 +128,7 @@ describe('collections stored element by element', () => {
       .key(5, 'z2', len(scores.length), ...scores.flatMap((sc, i) => [str(`m${i}`), f64le(sc)]))
       .key(3, 'z3', len(1), str('t'), Buffer.from([4]), Buffer.from('inf ', 'latin1'))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const [z1, z2, z3] = reassemble(r.events);
     assert.ok(z1?.valueType === 'zset' && z2?.valueType === 'zset' && z3?.valueType === 'zset');
@@ -162,7 +148,7 @@ describe('collections stored element by element', () => {
       new RdbBuilder('REDIS0011').key(17, 'z', str(listpack(['m', 'nan']))).bytes(),
       new RdbBuilder('REDIS0009').key(12, 'z', str(ziplist(['m', 'NaN']))).bytes(),
     ];
-    for (const f of bad) assert.equal(parse(f).error?.code, 'RDB_NAN_SCORE');
+    for (const f of bad) assert.equal(parseEveryChunking(f).error?.code, 'RDB_NAN_SCORE');
   });
 
   it('skips empty collections, like Redis (no event)', () => {
@@ -174,7 +160,7 @@ describe('collections stored element by element', () => {
       .key(16, 'h', str(listpack([])))
       .key(0, 'kept', str('v'))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     assert.deepEqual(reassemble(r.events).map((e) => text(e.key)), ['kept']);
     const end = r.events.at(-1);
@@ -190,7 +176,7 @@ describe('compact encodings', () => {
     const s64 = 'y'.repeat(100);
     const s16k = 'z'.repeat(17000);
     const f = new RdbBuilder('REDIS0006').key(10, 'zl', str(ziplist([...ints, 'a', s64, s16k]))).bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const v = only(r.events);
     assert.ok(v.valueType === 'list');
@@ -199,7 +185,7 @@ describe('compact encodings', () => {
 
   it('listpack set (20) with every integer width and string length class', () => {
     const s = ['b', 'c'.repeat(70), 'd'.repeat(5000)];
-    const r = parse(new RdbBuilder('REDIS0011').key(20, 'lp', str(listpack([...ints, ...s]))).bytes());
+    const r = parseEveryChunking(new RdbBuilder('REDIS0011').key(20, 'lp', str(listpack([...ints, ...s]))).bytes());
     assert.equal(r.error, null, r.error?.message);
     const v = only(r.events);
     assert.ok(v.valueType === 'set');
@@ -207,7 +193,7 @@ describe('compact encodings', () => {
   });
 
   it('listpack with an "unknown" (65535) element count still decodes', () => {
-    const r = parse(new RdbBuilder('REDIS0011').key(20, 'lp', str(listpack(['a', 'b'], 65535))).bytes());
+    const r = parseEveryChunking(new RdbBuilder('REDIS0011').key(20, 'lp', str(listpack(['a', 'b'], 65535))).bytes());
     assert.equal(r.error, null);
     assert.deepEqual(strings(only(r.events).value as Buffer[]), ['a', 'b']);
   });
@@ -218,7 +204,7 @@ describe('compact encodings', () => {
       .key(11, 'i32', str(intset(4, [-2147483648, 2147483647])))
       .key(11, 'i64', str(intset(8, [-9223372036854775808n, 9007199254740993n, 9223372036854775807n])))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     assert.deepEqual(reassemble(r.events).map((e) => strings(e.value as Buffer[])), [
       ['-32768', '0', '32767'],
@@ -229,7 +215,7 @@ describe('compact encodings', () => {
 
   it('zipmap hash (9) with free bytes and 5-byte lengths', () => {
     const long = 'v'.repeat(300);
-    const r = parse(new RdbBuilder('REDIS0003').key(9, 'zm', str(zipmap([['a', 'b'], ['long', long]], 3))).bytes({ checksum: false }));
+    const r = parseEveryChunking(new RdbBuilder('REDIS0003').key(9, 'zm', str(zipmap([['a', 'b'], ['long', long]], 3))).bytes({ checksum: false }));
     assert.equal(r.error, null, r.error?.message);
     const v = only(r.events);
     assert.ok(v.valueType === 'hash');
@@ -243,7 +229,7 @@ describe('compact encodings', () => {
       .key(16, 'hl', str(listpack(['f', 'v', 'n', -7])))
       .key(17, 'zl', str(listpack(['a', 3, 'b', '1e-10', 'c', '+Infinity'])))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const [zz, hz, hl, zl] = reassemble(r.events);
     assert.ok(zz?.valueType === 'zset' && hz?.valueType === 'hash' && hl?.valueType === 'hash' && zl?.valueType === 'zset');
@@ -261,7 +247,7 @@ describe('compact encodings', () => {
       .key(14, 'q1', len(2), str(node1), lzfStr(node2))
       .key(18, 'q2', len(3), len(2), str(listpack(['x', 1])), len(1), str(bigEl), len(2), lzfStr(listpack(['y', 'y', 'y', 'y', 'y', 'y'])))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const [q1, q2] = reassemble(r.events);
     assert.deepEqual(strings(q1?.value as Buffer[]), ['a', 'b', ...Array.from({ length: 40 }, () => 'same-element')]);
@@ -269,7 +255,7 @@ describe('compact encodings', () => {
   });
 
   it('rejects a quicklist node container other than PLAIN (1) or PACKED (2)', () => {
-    const r = parse(new RdbBuilder('REDIS0010').key(18, 'q', len(1), len(3), str('x')).bytes());
+    const r = parseEveryChunking(new RdbBuilder('REDIS0010').key(18, 'q', len(1), len(3), str('x')).bytes());
     assert.equal(r.error?.code, 'RDB_BAD_QUICKLIST');
   });
 });
@@ -281,7 +267,7 @@ describe('hashes with field TTLs', () => {
       .key(24, 'h24', i64le(min), len(3), len(0), str('a'), str('1'), len(1), str('b'), str('2'), len(5001), str('c'), str('3'))
       .key(25, 'h25', i64le(min), str(listpack(['x', 'X', 0, 'y', 'Y', 1900000000000])))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const [h24, h25] = reassemble(r.events);
     assert.ok(h24?.valueType === 'hash' && h25?.valueType === 'hash');
@@ -296,7 +282,7 @@ describe('hashes with field TTLs', () => {
       .key(22, 'h22', len(2), len(0), str('a'), str('1'), len(1800000000000), str('b'), str('2'))
       .key(23, 'h23', str(listpack(['x', 'X', 1800000000001, 'y', 'Y', 0])))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const [h22, h23] = reassemble(r.events);
     assert.ok(h22?.valueType === 'hash' && h23?.valueType === 'hash');
@@ -310,7 +296,7 @@ describe('hashes with field TTLs', () => {
       .selectDb(0)
       .key(22, 'h', len(2), str('f1'), str('v1'), i64le(-1), str('f2'), str('v2'), i64le(2400425640000))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const h = only(r.events);
     assert.ok(h.valueType === 'hash');
@@ -319,14 +305,14 @@ describe('hashes with field TTLs', () => {
   });
 
   it('family decides type 22/23 and opcode 243; Redis-only types are unknown in Valkey files', () => {
-    const path = parse(new RdbBuilder('VALKEY081').key(23, 'p', str('x')).bytes());
+    const path = parseEveryChunking(new RdbBuilder('VALKEY081').key(23, 'p', str('x')).bytes());
     assert.equal(path.error?.code, 'RDB_UNSUPPORTED_TYPE');
     assert.match(path.error?.message ?? '', /PATH_HASH/);
-    const t25 = parse(new RdbBuilder('VALKEY080').key(25, 'h', i64le(0), str(listpack(['a', 'b', 0]))).bytes());
+    const t25 = parseEveryChunking(new RdbBuilder('VALKEY080').key(25, 'h', i64le(0), str(listpack(['a', 'b', 0]))).bytes());
     assert.equal(t25.error?.code, 'RDB_UNKNOWN_TYPE');
-    const update = parse(new RdbBuilder('VALKEY081').raw(u8(242), Buffer.from('*1\r\n$4\r\nPING\r\n')).bytes());
+    const update = parseEveryChunking(new RdbBuilder('VALKEY081').raw(u8(242), Buffer.from('*1\r\n$4\r\nPING\r\n')).bytes());
     assert.equal(update.error?.code, 'RDB_UNSUPPORTED_OPCODE');
-    const redis242 = parse(new RdbBuilder('REDIS0013').raw(u8(242)).bytes());
+    const redis242 = parseEveryChunking(new RdbBuilder('REDIS0013').raw(u8(242)).bytes());
     assert.equal(redis242.error?.code, 'RDB_UNKNOWN_OPCODE');
   });
 });
@@ -360,7 +346,7 @@ describe('streams', () => {
   for (const [type, v] of [[15, 1], [19, 2], [21, 3], [26, 4]] as const) {
     it(`STREAM_LISTPACKS${v > 1 ? `_${v}` : ''} (${type}): entries, deleted entries, groups, PEL, consumers`, () => {
       const value = [len(1), str(node.key), str(node.lp), ...meta(v), ...groups(v), ...(v >= 4 ? idmp : [])];
-      const r = parse(new RdbBuilder(v >= 4 ? 'REDIS0013' : 'REDIS0011').key(type, 'x', ...value).bytes());
+      const r = parseEveryChunking(new RdbBuilder(v >= 4 ? 'REDIS0013' : 'REDIS0011').key(type, 'x', ...value).bytes());
       assert.equal(r.error, null, r.error?.message);
       const s = only(r.events);
       assert.ok(s.valueType === 'stream');
@@ -398,7 +384,7 @@ describe('streams', () => {
       .key(21, 'big', len(1), str(nodeKey), str(lp), len(1), len(top), len(18446744073709551614n), len(0), len(0), len(0), len(0), len(1), len(0))
       .key(21, 'empty', len(0), len(0), len(0), len(0), len(0), len(0), len(0), len(0), len(0), len(0))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const [big, empty] = reassemble(r.events);
     assert.ok(big?.valueType === 'stream' && empty?.valueType === 'stream');
@@ -408,10 +394,10 @@ describe('streams', () => {
   });
 
   it('rejects a node key that is not a 16-byte id and an entry count that disagrees', () => {
-    const badKey = parse(new RdbBuilder('REDIS0011').key(21, 'x', len(1), str('short'), str(node.lp), ...meta(3), len(0)).bytes());
+    const badKey = parseEveryChunking(new RdbBuilder('REDIS0011').key(21, 'x', len(1), str('short'), str(node.lp), ...meta(3), len(0)).bytes());
     assert.equal(badKey.error?.code, 'RDB_BAD_STREAM');
     const lie = listpack([5, 0, 1, 'f', 0, 2, 0, 0, 'v', 4]);
-    const badCount = parse(new RdbBuilder('REDIS0011').key(21, 'x', len(1), str(node.key), str(lie), ...meta(3), len(0)).bytes());
+    const badCount = parseEveryChunking(new RdbBuilder('REDIS0011').key(21, 'x', len(1), str(node.key), str(lie), ...meta(3), len(0)).bytes());
     assert.equal(badCount.error?.code, 'RDB_BAD_STREAM');
   });
 });
@@ -427,7 +413,7 @@ describe('modules, functions, metadata and other records', () => {
       .key(7, 'm', len(id), annotated)
       .raw(u8(0xf7), len(id), len(2), len(2), u8(0))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const m = only(r.events);
     assert.ok(m.valueType === 'module');
@@ -440,8 +426,8 @@ describe('modules, functions, metadata and other records', () => {
   });
 
   it('rejects an unknown module opcode and a MODULE_AUX whose when-opcode is not UINT', () => {
-    assert.equal(parse(new RdbBuilder('REDIS0011').key(7, 'm', len(id), u8(9), u8(0)).bytes()).error?.code, 'RDB_BAD_MODULE');
-    assert.equal(parse(new RdbBuilder('REDIS0011').raw(u8(0xf7), len(id), len(5), len(1), u8(0)).bytes()).error?.code, 'RDB_BAD_MODULE');
+    assert.equal(parseEveryChunking(new RdbBuilder('REDIS0011').key(7, 'm', len(id), u8(9), u8(0)).bytes()).error?.code, 'RDB_BAD_MODULE');
+    assert.equal(parseEveryChunking(new RdbBuilder('REDIS0011').raw(u8(0xf7), len(id), len(5), len(1), u8(0)).bytes()).error?.code, 'RDB_BAD_MODULE');
   });
 
   it('FUNCTION2 and the 7.0-rc FUNCTION_PRE_GA records', () => {
@@ -450,7 +436,7 @@ describe('modules, functions, metadata and other records', () => {
       .raw(u8(0xf6), str('old'), str('LUA'), len(1), str('desc'), str('return 1'))
       .raw(u8(0xf6), str('old2'), str('LUA'), len(0), str('return 2'))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const fns = r.events.filter((e) => e.type === 'function');
     assert.equal(fns.length, 3);
@@ -462,7 +448,7 @@ describe('modules, functions, metadata and other records', () => {
   it('Redis 8.6 KEY_META (243) attaches opaque classes to the next key', () => {
     const cls = Buffer.concat([u8(2), len(42), u8(0)]);
     const f = new RdbBuilder('REDIS0013').expireMs(5000).raw(u8(243), len(1), u32le(0x12345678), cls).key(0, 'k', str('v')).key(0, 'k2', str('v')).bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const [k, k2] = reassemble(r.events);
     assert.deepEqual(k?.keyMeta, [{ classSpec: 0x12345678, raw: cls }]);
@@ -480,7 +466,7 @@ describe('modules, functions, metadata and other records', () => {
       .aux('slot-info', '5,1,0')
       .key(0, 'k', str('v'))
       .bytes();
-    const r = parse(f);
+    const r = parseEveryChunking(f);
     assert.equal(r.error, null, r.error?.message);
     const aux = r.events.filter((e) => e.type === 'aux');
     assert.deepEqual(aux.map((e) => (e.type === 'aux' ? [text(e.key), e.inBody] : [])), [['valkey-ver', false], ['slot-info', true]]);
@@ -488,10 +474,10 @@ describe('modules, functions, metadata and other records', () => {
   });
 
   it('SELECTDB accepts numbers up to 2^53 and refuses bigger ones', () => {
-    const okDb = parse(new RdbBuilder('REDIS0011').selectDb(2 ** 53).key(0, 'k', str('v')).bytes());
+    const okDb = parseEveryChunking(new RdbBuilder('REDIS0011').selectDb(2 ** 53).key(0, 'k', str('v')).bytes());
     assert.equal(okDb.error, null);
     assert.equal(only(okDb.events).db, 2 ** 53);
-    const bad = parse(new RdbBuilder('REDIS0011').selectDb(2n ** 53n + 1n).key(0, 'k', str('v')).bytes());
+    const bad = parseEveryChunking(new RdbBuilder('REDIS0011').selectDb(2n ** 53n + 1n).key(0, 'k', str('v')).bytes());
     assert.equal(bad.error?.code, 'RDB_BAD_LENGTH');
   });
 });

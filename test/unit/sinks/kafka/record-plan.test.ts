@@ -5,7 +5,7 @@ import { binaryCodec } from '../../../../src/events/binary-codec.js';
 import { COMPACT_HEADER, decodePack, jsonCodec, type EventCodec, type HeaderStyle } from '../../../../src/events/envelope.js';
 import { toJson } from '../../../../src/events/json.js';
 import type { CommandEvent, ReplicationEvent } from '../../../../src/events/types.js';
-import { routingKey } from '../../../../src/sinks/routing.js';
+import { routingKey } from '../../../../src/events/routing.js';
 import { partitionForKey } from '../../../../src/sinks/kafka/partitioner.js';
 import { RECORD_BATCH_OVERHEAD, planRecords, type KafkaRecord, type PlanContext } from '../../../../src/sinks/kafka/record-plan.js';
 import { TopicResolver } from '../../../../src/sinks/kafka/topics.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReplicationEvent } from '../../../../src/events/types.js';
-import { routingKey } from '../../../../src/sinks/routing.js';
+import { routingKey } from '../../../../src/events/routing.js';
 import { parseTopicPrefixes } from '../../../../src/sinks/kafka/options.js';
 import { TopicResolver } from '../../../../src/sinks/kafka/topics.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { routingKey } from '../../../../src/sinks/routing.js';
+import { routingKey } from '../../../../src/events/routing.js';
 import {
   MAX_MESSAGE_GROUP_BYTES,
   MAX_MESSAGE_KEY_BYTES,

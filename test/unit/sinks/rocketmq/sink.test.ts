@@ -8,6 +8,7 @@ import type { OutgoingMessage, ProducerFactory, RocketMqProducer } from '../../.
 import { MESSAGE_TYPE_FIFO } from '../../../../src/sinks/rocketmq/producer.js';
 import { RocketMqSink } from '../../../../src/sinks/rocketmq/rocketmq-sink.js';
 import type { RocketMqSinkOptions } from '../../../../src/sinks/rocketmq/options.js';
+import { prng } from '../../../helpers/chunkings.js';
 
 const R = 'c'.repeat(40);
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -17,15 +18,6 @@ const set = (offset: number, key: string): CommandEvent => ({
 const mset = (offset: number, keys: string[]): CommandEvent => ({
   type: 'command', replid: R, offset, db: 0, command: 'MSET', args: [b('MSET'), ...keys.flatMap((k) => [b(k), b(String(offset))])], keys: keys.map(b), known: true,
 });
-
-/** Deterministic pseudo-random numbers (tests must not be flaky). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 interface Stored {
   group: string;
@@ -131,7 +123,7 @@ function expectedPerGroup(events: CommandEvent[]): Map<string, number[]> {
 }
 
 test('rocketmq sink (in-process fake producer): overlapping publishes keep each group in order, one message in flight per group', async () => {
-  const random = rng(7);
+  const random = prng(7); // deterministic: tests must not be flaky
   const broker = new FakeBroker(random);
   const sink = new RocketMqSink(sinkOptions({ sendConcurrency: 8, maxInFlight: 4 }), broker.factory);
   await sink.open();
@@ -154,7 +146,7 @@ test('rocketmq sink (in-process fake producer): overlapping publishes keep each 
 });
 
 test('rocketmq sink (in-process fake producer): after a failed send nothing of its group overtakes it, and the retry restores order', async () => {
-  const random = rng(11);
+  const random = prng(11);
   const broker = new FakeBroker(random, 4);
   // fail a few sends of group 0:a, and one of 0:b, the first time they are tried
   const failedOnce = new Set<number>();

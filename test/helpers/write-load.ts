@@ -1,10 +1,11 @@
-// A steady write load (SET <prefix>:<i> <i>, pipelined in small batches) until stopped, and how to find
-// its writes among events.
+// A steady write load on a master (SET <prefix>:<i> <i>, pipelined in small batches) that runs until
+// stopped, and how to find its writes among events. With `keys`, the writes go to that many keys
+// (SET <prefix>:<i mod keys> <i>): each key then sees a sequence of values whose order matters.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { ReplicationEvent } from '../../../src/events/types.js';
+import type { ReplicationEvent } from '../../src/events/types.js';
 
-export class SteadyWrites {
+export class WriteLoad {
   private count = 0;
   private stopping = false;
   private failure: Error | null = null;
@@ -15,17 +16,19 @@ export class SteadyWrites {
     readonly prefix: string,
     batch = 20,
     pauseMs = 10,
+    keys = Infinity,
   ) {
     this.loop = (async () => {
       while (!this.stopping) {
         const p = this.client.pipeline();
-        for (let i = 0; i < batch; i++) p.set(`${this.prefix}:${this.count + i}`, String(this.count + i));
+        for (let i = this.count; i < this.count + batch; i++) p.set(`${this.prefix}:${i % keys}`, String(i));
         const results = await p.exec();
         for (const [err] of results ?? []) if (err) throw err;
         this.count += batch;
         await delay(pauseMs);
       }
     })().catch((err: Error) => {
+      // kept for stop(): a rejection nobody awaits yet would end the test process
       this.failure = err;
     });
   }
@@ -44,7 +47,7 @@ export class SteadyWrites {
   }
 }
 
-/** Indexes of the load's SET commands among the events, in order (duplicates kept). */
+/** Indexes of the load's SET commands among the events, in event order (duplicates kept). */
 export function loadIndexes(events: readonly ReplicationEvent[], prefix: string): number[] {
   const p = Buffer.from(`${prefix}:`);
   const out: number[] = [];

@@ -1,57 +1,9 @@
-// A steady write load on a master (SET <prefix>:<i> <i>, pipelined in small batches) that runs until
-// stopped, and the checks that every one of those writes reached the replicator.
+// The checks that every write of a load (helpers/write-load.ts) reached the replicator, in order and
+// with an unbroken offset chain.
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { CommandEvent, ReplicationEvent } from '../../../src/events/types.js';
+import { loadIndexes } from '../../helpers/write-load.js';
 import { respLength } from './offset-accounting.js';
-
-export class WriteLoad {
-  private count = 0;
-  private stopping = false;
-  private readonly loop: Promise<void>;
-
-  constructor(
-    private readonly client: Redis,
-    readonly prefix: string,
-    batch = 20,
-    pauseMs = 2,
-  ) {
-    this.loop = (async () => {
-      while (!this.stopping) {
-        const p = this.client.pipeline();
-        for (let i = 0; i < batch; i++, this.count++) p.set(`${this.prefix}:${this.count}`, String(this.count));
-        const results = await p.exec();
-        for (const [err] of results ?? []) if (err) throw err;
-        await delay(pauseMs);
-      }
-    })();
-  }
-
-  /** Writes acknowledged so far. */
-  get written(): number {
-    return this.count;
-  }
-
-  /** Stops after the batch in flight; resolves to the number of writes issued. */
-  async stop(): Promise<number> {
-    this.stopping = true;
-    await this.loop;
-    return this.count;
-  }
-}
-
-/** Indexes of the load's SET commands among the events, in event order (duplicates kept). */
-export function loadIndexes(events: readonly ReplicationEvent[], prefix: string): number[] {
-  const p = Buffer.from(`${prefix}:`);
-  const out: number[] = [];
-  for (const e of events) {
-    if (e.type !== 'command' || e.command !== 'SET') continue;
-    const key = e.args[1]!;
-    if (key.length > p.length && key.subarray(0, p.length).equals(p)) out.push(Number(key.subarray(p.length).toString()));
-  }
-  return out;
-}
 
 /** Every write 0..n-1 appears at least once (exactly once when `exactlyOnce`), and in order. */
 export function assertAllWrites(events: readonly ReplicationEvent[], prefix: string, n: number, exactlyOnce: boolean): void {

@@ -92,7 +92,24 @@ for (const r of servers.redis) {
     }
   });
 
-  test(`${f.label}: ACL user with +psync +replconf +ping replicates; without +psync a clear REPL_NO_PERMISSION [ACL 6.0+]`, { skip: f.acl ? false : `ACL users need 6.0+ (${f.label})` }, async () => {
+  if (!f.acl) {
+    test(`${f.label}: an ACL user against a master without ACLs (< 6.0) fails with a clear REPL_AUTH_FAILED naming redis.user`, async () => {
+      const master = await startMaster(r, { diskless: true, args: ['--requirepass', RIGHT] });
+      try {
+        await withLogsOnFailure([master], async () => {
+          const err = await expectFatal(master, { username: 'repl', password: RIGHT }, 'REPL_AUTH_FAILED');
+          assert.match(err.message, /redis\.user/);
+          assert.match(err.message, /user "repl"/);
+          assert.ok(!err.message.includes(RIGHT), 'the password is not in the message');
+        });
+      } finally {
+        await master.dispose();
+      }
+    });
+    continue;
+  }
+
+  test(`${f.label}: ACL user with +psync +replconf +ping replicates; without +psync a clear REPL_NO_PERMISSION [ACL 6.0+]`, async () => {
     const master = await startMaster(r, { diskless: true });
     const admin = clientFor(master);
     try {

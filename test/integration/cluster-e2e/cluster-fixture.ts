@@ -223,7 +223,7 @@ export interface ReplicaLink {
   offset: number;
 }
 
-/** A fixed, fake listening port per instance name, announced to the master. */
+/** A fixed, distinct listening port per instance name, announced to the master (INFO replication tells them apart). */
 export function replicaPort(name: string): number {
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 10_000;

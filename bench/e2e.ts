@@ -31,6 +31,8 @@ import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { Producer as RocketProducer } from 'rocketmq-client-nodejs';
 import { RedisEventConsumer } from '../src/consumer/consumer.js';
 import type { ReplicationEvent } from '../src/events/types.js';
+import { silentLogger } from '../src/util/logger.js';
+import { printfLogger } from '../src/util/printf-logger.js';
 import type { ServersDescription } from '../test/servers/description.js';
 import { startKafka, type KafkaServer } from '../test/servers/kafka.js';
 import { startRedis, type RedisServer } from '../test/servers/redis.js';
@@ -49,7 +51,7 @@ const { values: argv } = parseArgs({
     seconds: { type: 'string', default: '20' },
     only: { type: 'string' },
     partitions: { type: 'string', default: '8' },
-    linger: { type: 'string', default: '5' },
+    linger: { type: 'string', default: '1' },
     batch: { type: 'string', default: '1000' },
     profile: { type: 'string' },
     codec: { type: 'string', default: 'json' },
@@ -306,7 +308,7 @@ async function kafkaLatencyBaseline(bootstrap: string): Promise<{ lat: number[];
 }
 
 async function rocketmqSendBaseline(endpoints: string, topic: string, n: number): Promise<number> {
-  const producer = new RocketProducer({ endpoints, namespace: '', maxAttempts: 3 });
+  const producer = new RocketProducer({ endpoints, namespace: '', maxAttempts: 3, logger: printfLogger(silentLogger) });
   await producer.startup();
   const body = Buffer.alloc(100, 0x76);
   const t0 = Date.now();

@@ -89,7 +89,7 @@ test(`cluster: ZooKeeper restarted ${RESTARTS} times under writes -> the leader 
           );
           t.diagnostic(
             `restart ${r}: ZooKeeper down ${upAt - downAt} ms; handed over ${[before.name, ...acquired.map((x) => x.p.name)].join(' -> ')} ` +
-              `(epochs ${[epochBefore, ...epochs].join(' -> ')}), first takeover ${timeOf(acquired[0]!.rec) - upAt} ms after ZooKeeper was up`,
+              `(epochs ${[epochBefore, ...epochs].join(' -> ')}), first takeover ${timeOf(acquired[0]!.rec) - downAt} ms after ZooKeeper went down`,
           );
         }
         await assertStatusShows(f, after, epochOf(after), ['a', 'b', 'c']);

@@ -14,10 +14,12 @@
 // possibly twice (same ce_id: the SDK drops the copy).
 import { SinkError } from '../errors.js';
 
-/** Thrown for a message that was not sent because an earlier one failed. */
+/** Thrown for a message that was not sent because an earlier one failed. Its message names that
+ *  failure: the pipeline may report this error rather than the original one. */
 export class HeldBackError extends SinkError {
   constructor(cause: unknown) {
-    super('SINK_ROCKETMQ_HELD_BACK', 'not sent: an earlier message failed; the batch is published again in order', {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super('SINK_ROCKETMQ_HELD_BACK', `not sent because an earlier message failed (${why}); the batch is published again in order`, {
       retriable: true,
       cause,
     });

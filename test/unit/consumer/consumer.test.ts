@@ -431,7 +431,7 @@ describe('RedisEventConsumer', () => {
     await c.done;
   });
 
-  it('validates its options and listener names', async () => {
+  it('validates its options and listener names (fake source)', async () => {
     const src = new FakeSource();
     assert.throws(() => new RedisEventConsumer({ topic: 't', group: 'g' }), /exactly one of kafka, rocketmq, source/);
     assert.throws(() => new RedisEventConsumer({ source: src, kafka: { brokers: ['x:1'] }, topic: 't', group: 'g' }), /exactly one/);
